@@ -1,0 +1,630 @@
+#!/usr/bin/env bash
+# bench/pgbench.sh — pgbench select-only: Turnout vs direct PostgreSQL vs PgBouncer, in one run.
+#
+# Starts a throwaway PostgreSQL 15 cluster (fsync off), a private PgBouncer (session mode) and
+# the Turnout proxy, runs pgbench -S (scale 10) in simple/extended/prepared mode at -c 16 -j 2
+# and -c 1 against each, interleaving targets, and writes the pgbench section of BENCHMARKS.md.
+# Everything it starts is stopped and removed on exit (also on Ctrl-C or failure).
+#
+# Usage: bench/pgbench.sh [--duration S] [--targets direct,pgbouncer,turnout] [--quick]
+#                         [--out FILE] [--rounds N] [--warmup S] [--jfr] [--rebuild]
+# Must run as root (it installs PgBouncer if missing and runs PostgreSQL/PgBouncer as postgres).
+# See bench/README.md.
+
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$SCRIPT_DIR/.." && pwd)
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+SCALE=10
+MODES=(simple extended prepared)
+CLIENTS=(16 1)
+declare -A JOBS=([16]=2 [1]=1)
+ALL_TARGETS=(direct pgbouncer turnout)
+declare -A LABEL=([direct]=direct [pgbouncer]=PgBouncer [turnout]=Turnout)
+
+DURATION=""
+WARMUP=""
+OUT=""
+TARGETS_ARG="direct,pgbouncer,turnout"
+QUICK=0
+ROUNDS=1
+JFR=0
+REBUILD=0
+
+usage() {
+    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    cat <<'EOF'
+
+Options:
+  --duration S     seconds per measured pgbench run (default 15; 5 with --quick)
+  --targets LIST   comma-separated subset of direct,pgbouncer,turnout (default: all three)
+  --quick          smoke run: 5 s runs, 3 s warm-up, writes bench/out/BENCHMARKS.quick.md
+  --out FILE       report file (default: BENCHMARKS.md at the repo root)
+  --rounds N       repeat every measurement N times, report the median (default 1)
+  --warmup S       seconds of warm-up per mode before measuring (default 10; 3 with --quick)
+  --jfr            record a JFR profile of Turnout and summarise the hottest frames
+  --rebuild        rebuild proxy/target/turnout.jar even if it exists
+Environment: PG_BIN (default /usr/lib/postgresql/15/bin), TURNOUT_JAVA_OPTS (extra JVM flags).
+EOF
+}
+
+die() { echo "pgbench.sh: error: $*" >&2; exit 1; }
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --duration) DURATION=${2:?--duration needs a value}; shift 2 ;;
+        --duration=*) DURATION=${1#*=}; shift ;;
+        --targets) TARGETS_ARG=${2:?--targets needs a value}; shift 2 ;;
+        --targets=*) TARGETS_ARG=${1#*=}; shift ;;
+        --quick) QUICK=1; shift ;;
+        --out) OUT=${2:?--out needs a value}; shift 2 ;;
+        --out=*) OUT=${1#*=}; shift ;;
+        --rounds) ROUNDS=${2:?--rounds needs a value}; shift 2 ;;
+        --rounds=*) ROUNDS=${1#*=}; shift ;;
+        --warmup) WARMUP=${2:?--warmup needs a value}; shift 2 ;;
+        --warmup=*) WARMUP=${1#*=}; shift ;;
+        --jfr) JFR=1; shift ;;
+        --rebuild) REBUILD=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; die "unknown option: $1" ;;
+    esac
+done
+
+if [[ $QUICK == 1 ]]; then
+    DURATION=${DURATION:-5}; WARMUP=${WARMUP:-3}; OUT=${OUT:-$REPO/bench/out/BENCHMARKS.quick.md}
+else
+    DURATION=${DURATION:-15}; WARMUP=${WARMUP:-10}; OUT=${OUT:-$REPO/BENCHMARKS.md}
+fi
+[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "--duration must be a positive integer"
+[[ $WARMUP =~ ^[0-9]+$ ]] || die "--warmup must be a non-negative integer"
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer"
+[[ $QUICK == 1 || $DURATION -ge 15 ]] || log "warning: --duration $DURATION is below the 15 s the report is meant for"
+
+TARGETS=()
+IFS=',' read -r -a _req <<<"$TARGETS_ARG"
+for t in "${ALL_TARGETS[@]}"; do      # keep the canonical order whatever order was given
+    for r in "${_req[@]}"; do [[ $r == "$t" ]] && { TARGETS+=("$t"); break; }; done
+done
+for r in "${_req[@]}"; do
+    [[ -n ${LABEL[$r]+x} ]] || die "unknown target '$r' (expected direct, pgbouncer, turnout)"
+done
+[[ ${#TARGETS[@]} -gt 0 ]] || die "--targets is empty"
+has_target() { local t; for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done; return 1; }
+
+[[ $(id -u) == 0 ]] || die "run as root (PostgreSQL and PgBouncer are started as the postgres user)"
+[[ -x $PG_BIN/postgres && -x $PG_BIN/pgbench ]] || die "PostgreSQL 15 binaries not found in $PG_BIN"
+id postgres >/dev/null 2>&1 || die "no 'postgres' user (install postgresql-15)"
+command -v ss >/dev/null || die "'ss' (iproute2) is required to find free ports"
+
+as_pg() { runuser -u postgres -- "$@"; }
+
+# ---------------------------------------------------------------------------------------------
+# State for cleanup. Everything below is torn down by cleanup(), whatever happens.
+TMP=""
+PG_STARTED=0
+BOUNCER_PID=""
+BOUNCER_WRAPPER_PID=""
+TURNOUT_PID=""
+CUR_PGBENCH_PID=""
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e
+    if [[ -n $CUR_PGBENCH_PID ]] && kill -0 "$CUR_PGBENCH_PID" 2>/dev/null; then
+        kill -TERM "$CUR_PGBENCH_PID" 2>/dev/null; wait "$CUR_PGBENCH_PID" 2>/dev/null
+    fi
+    if [[ -n $TURNOUT_PID ]] && kill -0 "$TURNOUT_PID" 2>/dev/null; then
+        log "stopping Turnout (pid $TURNOUT_PID)"
+        kill -TERM "$TURNOUT_PID" 2>/dev/null
+        for _ in $(seq 1 50); do kill -0 "$TURNOUT_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$TURNOUT_PID" 2>/dev/null
+        wait "$TURNOUT_PID" 2>/dev/null
+    fi
+    if [[ -n $BOUNCER_PID ]] && kill -0 "$BOUNCER_PID" 2>/dev/null; then
+        log "stopping PgBouncer (pid $BOUNCER_PID)"
+        kill -TERM "$BOUNCER_PID" 2>/dev/null
+        for _ in $(seq 1 50); do kill -0 "$BOUNCER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$BOUNCER_PID" 2>/dev/null
+    fi
+    [[ -n $BOUNCER_WRAPPER_PID ]] && wait "$BOUNCER_WRAPPER_PID" 2>/dev/null
+    if [[ $PG_STARTED == 1 && -n $TMP ]]; then
+        log "stopping PostgreSQL"
+        if ! as_pg "$PG_BIN/pg_ctl" -D "$TMP/data" -m fast -w -t 30 stop >/dev/null 2>&1; then
+            local pm; pm=$(head -1 "$TMP/data/postmaster.pid" 2>/dev/null)
+            [[ -n $pm ]] && kill -QUIT "$pm" 2>/dev/null
+        fi
+    fi
+    if [[ -n $TMP && -d $TMP ]]; then
+        # keep the server/proxy logs next to the raw pgbench outputs before removing the rest
+        if [[ -n ${RUN_DIR:-} && -d ${RUN_DIR:-} ]]; then
+            cp -f "$TMP"/*.log "$RUN_DIR"/ 2>/dev/null
+        fi
+        rm -rf "$TMP"
+    fi
+    [[ $rc != 0 ]] && log "exit status $rc"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT
+trap 'log "terminated"; exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------
+USED_PORTS=" "
+free_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$(( 20000 + RANDOM % 40000 ))
+        [[ $USED_PORTS == *" $p "* ]] && continue
+        if [[ -z $(ss -Htan "( sport = :$p )" 2>/dev/null) ]]; then
+            USED_PORTS+="$p "; echo "$p"; return 0
+        fi
+    done
+    die "no free TCP port found"
+}
+
+wait_sql() {   # wait_sql PORT TIMEOUT_S [PID] — until `SELECT 1` works through 127.0.0.1:PORT
+    local port=$1 timeout=$2 pid=${3:-} i
+    for ((i = 0; i < timeout * 5; i++)); do
+        if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then return 2; fi
+        if PGCONNECT_TIMEOUT=2 "$PG_BIN/psql" -X -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+            -Atqc 'SELECT 1' >/dev/null 2>&1; then return 0; fi
+        sleep 0.2
+    done
+    return 1
+}
+
+proc_cpu_ticks() {   # utime+stime of a process (all threads), in clock ticks; empty if gone
+    local s
+    s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    s=${s##*) }                   # drop "pid (comm) "; fields now start at 3 (state)
+    awk '{ print $12 + $13 }' <<<"$s"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+# CPU accounting, to tell how much of the machine other processes took during a run (the
+# machine may be shared). "ours" = postmaster and its exited children (backends are reaped
+# when pgbench disconnects), the proxies, and this script's waited-for children (pgbench).
+PG_POSTMASTER_PID=""
+machine_ticks() {   # prints "busy total" from /proc/stat
+    awk '/^cpu /{ b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6; exit }' /proc/stat
+}
+our_ticks() {   # our_ticks TIMES_FILE — the output of `times`, taken in the main shell
+    local t=0 s p
+    if [[ -n $PG_POSTMASTER_PID ]] && s=$(cat "/proc/$PG_POSTMASTER_PID/stat" 2>/dev/null); then
+        s=${s##*) }
+        t=$(awk '{ print $12 + $13 + $14 + $15 }' <<<"$s")
+    fi
+    for p in "$BOUNCER_PID" "$TURNOUT_PID"; do
+        [[ -n $p ]] && t=$(( t + $(proc_cpu_ticks "$p" || echo 0) ))
+    done
+    # children of this shell (pgbench, psql, ...): second line of `times`, "XmY.YYYs XmY.YYYs".
+    # `times` must run in the main shell (a subshell starts with zero children times).
+    local kids
+    kids=$(awk -v hz="$CLK_TCK" 'NR == 2 {
+        n = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub(/s$/, "", a[2]); n += (a[1] * 60 + a[2]) * hz }
+        printf "%d", n }' "$1")
+    echo $(( t + kids ))
+}
+
+# ---------------------------------------------------------------------------------------------
+# PgBouncer: install if missing; never use (or leave running) the package's own service.
+if has_target pgbouncer; then
+    if ! command -v pgbouncer >/dev/null && [[ ! -x /usr/sbin/pgbouncer ]]; then
+        log "installing PgBouncer (apt-get)"
+        export DEBIAN_FRONTEND=noninteractive
+        { apt-get update -qq && apt-get install -y -qq pgbouncer; } >&2 || die "apt-get install pgbouncer failed"
+        # The package enables (and on a systemd host starts) its own instance: stop and disable it.
+        if [[ -d /run/systemd/system ]]; then
+            systemctl stop pgbouncer >/dev/null 2>&1 || true
+            systemctl disable pgbouncer >/dev/null 2>&1 || true
+        else
+            service pgbouncer stop >/dev/null 2>&1 || true
+            update-rc.d pgbouncer disable >/dev/null 2>&1 || true
+        fi
+    fi
+    PGBOUNCER=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+fi
+
+# Turnout: build the jar if missing. Failing here is loud: use --targets to leave it out.
+JAR=$REPO/proxy/target/turnout.jar
+if has_target turnout; then
+    command -v java >/dev/null || die "java not found (needed for the turnout target)"
+    if [[ $REBUILD == 1 || ! -f $JAR ]]; then
+        log "building $JAR (mvn -B -q -DskipTests package -pl proxy -am)"
+        (cd "$REPO" && mvn -B -q -DskipTests package -pl proxy -am >&2) ||
+            die "building the Turnout jar failed; run with --targets direct,pgbouncer to leave Turnout out"
+        [[ -f $JAR ]] || die "the build did not produce $JAR; run with --targets direct,pgbouncer to leave Turnout out"
+    fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RUN_DIR=$REPO/bench/out/pgbench-$STAMP
+mkdir -p "$RUN_DIR"
+RESULTS=$RUN_DIR/results.tsv
+printf 'target\tmode\tclients\tround\ttps\tlat_ms\ttxns\tproxy_cpu_us_per_txn\tstatus\tother_cpu_pct\n' >"$RESULTS"
+CMDS=$RUN_DIR/commands.txt
+: >"$CMDS"
+
+TMP=$(mktemp -d /tmp/turnout-pgbench.XXXXXX)
+chown postgres: "$TMP"
+chmod 700 "$TMP"
+
+# ---- PostgreSQL ----
+PGPORT=$(free_port)
+log "initdb + start PostgreSQL on 127.0.0.1:$PGPORT ($TMP)"
+as_pg "$PG_BIN/initdb" -D "$TMP/data" -U postgres --auth=trust -E UTF8 --no-sync >"$TMP/initdb.log" 2>&1 ||
+    { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
+cat >>"$TMP/data/postgresql.conf" <<EOF
+
+# --- bench/pgbench.sh ---
+listen_addresses = '127.0.0.1'
+port = $PGPORT
+unix_socket_directories = '$TMP'
+max_connections = 200
+shared_buffers = 512MB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+autovacuum = off
+log_min_messages = warning
+EOF
+PG_STARTED=1
+as_pg "$PG_BIN/pg_ctl" -D "$TMP/data" -l "$TMP/postgresql.log" -w -t 60 start >/dev/null ||
+    { tail -20 "$TMP/postgresql.log" >&2; die "PostgreSQL did not start"; }
+PG_POSTMASTER_PID=$(head -1 "$TMP/data/postmaster.pid")
+
+PGBENCH=("$PG_BIN/pgbench")
+log "pgbench -i -s $SCALE"
+"${PGBENCH[@]}" -i -s "$SCALE" -q -h 127.0.0.1 -p "$PGPORT" -U postgres postgres >"$RUN_DIR/init.log" 2>&1 ||
+    { tail -20 "$RUN_DIR/init.log" >&2; die "pgbench -i failed"; }
+echo "${PGBENCH[*]} -i -s $SCALE -q -h 127.0.0.1 -p $PGPORT -U postgres postgres" >>"$CMDS"
+
+declare -A PORT=([direct]=$PGPORT)
+
+# ---- PgBouncer ----
+if has_target pgbouncer; then
+    PORT[pgbouncer]=$(free_port)
+    mkdir -p "$TMP/pgbouncer"
+    cat >"$TMP/pgbouncer/pgbouncer.ini" <<EOF
+[databases]
+postgres = host=127.0.0.1 port=$PGPORT dbname=postgres
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = ${PORT[pgbouncer]}
+unix_socket_dir =
+pool_mode = session
+auth_type = trust
+auth_file = $TMP/pgbouncer/userlist.txt
+max_client_conn = 200
+default_pool_size = 32
+logfile = $TMP/pgbouncer.log
+pidfile = $TMP/pgbouncer/pgbouncer.pid
+log_connections = 0
+log_disconnections = 0
+log_stats = 0
+ignore_startup_parameters = extra_float_digits
+EOF
+    echo '"postgres" ""' >"$TMP/pgbouncer/userlist.txt"
+    chown -R postgres: "$TMP/pgbouncer"
+    log "starting PgBouncer (session mode) on 127.0.0.1:${PORT[pgbouncer]}"
+    as_pg "$PGBOUNCER" "$TMP/pgbouncer/pgbouncer.ini" >"$TMP/pgbouncer.stdout.log" 2>&1 &
+    BOUNCER_WRAPPER_PID=$!
+    for _ in $(seq 1 100); do [[ -s $TMP/pgbouncer/pgbouncer.pid ]] && break; sleep 0.1; done
+    BOUNCER_PID=$(cat "$TMP/pgbouncer/pgbouncer.pid" 2>/dev/null || true)
+    wait_sql "${PORT[pgbouncer]}" 30 "$BOUNCER_WRAPPER_PID" ||
+        { tail -20 "$TMP/pgbouncer.log" "$TMP/pgbouncer.stdout.log" >&2 2>/dev/null; die "PgBouncer did not accept connections"; }
+fi
+
+# ---- Turnout ----
+if has_target turnout; then
+    PORT[turnout]=$(free_port)
+    JAVA_ARGS=()
+    if [[ -n ${TURNOUT_JAVA_OPTS:-} ]]; then read -r -a JAVA_ARGS <<<"$TURNOUT_JAVA_OPTS"; fi
+    if [[ $JFR == 1 ]]; then
+        JAVA_ARGS+=("-XX:StartFlightRecording=filename=$RUN_DIR/turnout.jfr,settings=profile,dumponexit=true")
+    fi
+    TURNOUT_CMD=(java "${JAVA_ARGS[@]}" -jar "$JAR" serve --listen "127.0.0.1:${PORT[turnout]}"
+                 --backend "postgresql://postgres@127.0.0.1:$PGPORT/postgres")
+    log "starting Turnout on 127.0.0.1:${PORT[turnout]}: ${TURNOUT_CMD[*]}"
+    echo "${TURNOUT_CMD[*]}" >>"$CMDS"
+    "${TURNOUT_CMD[@]}" >"$TMP/turnout.log" 2>&1 &
+    TURNOUT_PID=$!
+    if ! wait_sql "${PORT[turnout]}" 60 "$TURNOUT_PID"; then
+        tail -30 "$TMP/turnout.log" >&2
+        die "Turnout did not accept connections (log above); run with --targets direct,pgbouncer to leave it out"
+    fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+pgbench_cmd() {   # pgbench_cmd TARGET MODE CLIENTS SECONDS -> prints the argv, one per line
+    local target=$1 mode=$2 c=$3 secs=$4
+    printf '%s\n' "${PGBENCH[@]}" -n -S -M "$mode" -c "$c" -j "${JOBS[$c]:-1}" -T "$secs" \
+        -h 127.0.0.1 -p "${PORT[$target]}" -U postgres postgres
+}
+
+run_pgbench() {   # run_pgbench LOGFILE ARGV... ; backgrounded so that Ctrl-C reaches the trap at once
+    local logf=$1; shift
+    "$@" >"$logf" 2>&1 &
+    CUR_PGBENCH_PID=$!
+    local rc=0
+    wait "$CUR_PGBENCH_PID" || rc=$?
+    CUR_PGBENCH_PID=""
+    return "$rc"
+}
+
+proxy_pid() {
+    case $1 in pgbouncer) echo "$BOUNCER_PID" ;; turnout) echo "$TURNOUT_PID" ;; *) echo "" ;; esac
+}
+
+measure() {   # measure TARGET MODE CLIENTS ROUND
+    local target=$1 mode=$2 c=$3 round=$4 argv logf pid t0="" t1="" rc=0
+    mapfile -t argv < <(pgbench_cmd "$target" "$mode" "$c" "$DURATION")
+    logf=$RUN_DIR/$target-$mode-c$c-r$round.log
+    grep -qxF -- "${argv[*]}" "$CMDS" || echo "${argv[*]}" >>"$CMDS"
+    pid=$(proxy_pid "$target")
+    local m0 m1 o0 o1 other
+    times >"$TMP/times"
+    m0=$(machine_ticks); o0=$(our_ticks "$TMP/times")
+    [[ -n $pid ]] && t0=$(proc_cpu_ticks "$pid")
+    run_pgbench "$logf" "${argv[@]}" || rc=$?
+    [[ -n $pid ]] && t1=$(proc_cpu_ticks "$pid")
+    sleep 0.2   # let the postmaster reap the backends so their CPU time is counted as ours
+    times >"$TMP/times"
+    m1=$(machine_ticks); o1=$(our_ticks "$TMP/times")
+    other=$(awk -v m0="$m0" -v m1="$m1" -v o0="$o0" -v o1="$o1" 'BEGIN {
+        split(m0, a, " "); split(m1, b, " "); tot = b[2] - a[2]; x = (b[1] - a[1]) - (o1 - o0)
+        if (x < 0) x = 0; printf "%.0f", (tot > 0 ? 100 * x / tot : 0) }')
+    local tps lat txns failed status=ok cpu=""
+    tps=$(awk '/^tps = /{print $3; exit}' "$logf")
+    lat=$(awk '/^latency average = /{print $4; exit}' "$logf")
+    txns=$(awk -F': ' '/^number of transactions actually processed/{print $2; exit}' "$logf")
+    txns=${txns%%/*}
+    failed=$(awk -F': ' '/^number of failed transactions/{split($2, a, " "); print a[1]; exit}' "$logf")
+    if [[ $rc != 0 || -z $tps || -z $lat || ${failed:-0} != 0 ]]; then
+        status="fail(rc=$rc,failed=${failed:-?})"
+        log "  $target $mode -c $c: FAILED (see $logf)"
+        tail -3 "$logf" | sed 's/^/    /' >&2
+    else
+        if [[ -n $t0 && -n $t1 && ${txns:-0} -gt 0 ]]; then
+            cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$CLK_TCK" -v n="$txns" 'BEGIN{printf "%.1f", (b-a)/hz*1e6/n}')
+        fi
+        log "  $(printf '%-9s %-8s -c %-2s' "$target" "$mode" "$c") tps=$tps lat=${lat}ms${cpu:+ proxy_cpu=${cpu}us/txn} other_cpu=${other}%"
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$mode" "$c" "$round" \
+        "${tps:-}" "${lat:-}" "${txns:-}" "$cpu" "$status" "$other" >>"$RESULTS"
+}
+
+warmup() {   # warmup TARGET MODE — unmeasured, -c 16
+    [[ $WARMUP -gt 0 ]] || return 0
+    local argv
+    mapfile -t argv < <(pgbench_cmd "$1" "$2" 16 "$WARMUP")
+    run_pgbench "$RUN_DIR/warmup-$1-$2.log" "${argv[@]}" ||
+        log "  warm-up $1 $2 failed (see $RUN_DIR/warmup-$1-$2.log)"
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+{ date; echo; top -b -n 1 | head -20; } >"$RUN_DIR/top-before.txt" 2>&1 || true
+
+n_runs=$(( ${#CLIENTS[@]} * ${#MODES[@]} * ROUNDS * ${#TARGETS[@]} ))
+eta=$(( n_runs * (DURATION + 1) + WARMUP * (1 + ${#MODES[@]}) ))
+log "measuring: targets=${TARGETS[*]} duration=${DURATION}s rounds=$ROUNDS ($n_runs runs, ~$((eta / 60)) min $((eta % 60)) s)"
+
+# Warm-up: pull the data set into shared_buffers once, then let the JVM JIT each protocol path.
+log "warm-up (${WARMUP}s each, not measured)"
+warmup direct simple
+if has_target turnout; then for m in "${MODES[@]}"; do warmup turnout "$m"; done; fi
+
+# Interleave: for every (clients, mode, round) all targets run back to back, and the order of the
+# targets rotates from one block to the next, so no target is always first/last after a busy run.
+block=0
+for c in "${CLIENTS[@]}"; do
+    for m in "${MODES[@]}"; do
+        for ((r = 1; r <= ROUNDS; r++)); do
+            nt=${#TARGETS[@]}
+            for ((k = 0; k < nt; k++)); do
+                measure "${TARGETS[(block + k) % nt]}" "$m" "$c" "$r"
+            done
+            block=$((block + 1))
+        done
+    done
+done
+
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+{ date; echo; top -b -n 1 | head -20; } >"$RUN_DIR/top-after.txt" 2>&1 || true
+
+# ---- JFR summary (optional) ----
+if [[ $JFR == 1 && -n $TURNOUT_PID ]]; then
+    log "stopping Turnout to flush the JFR recording"
+    kill -TERM "$TURNOUT_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$TURNOUT_PID" 2>/dev/null || break; sleep 0.1; done
+    wait "$TURNOUT_PID" 2>/dev/null || true
+    TURNOUT_PID=""
+    if [[ -s $RUN_DIR/turnout.jfr ]] && command -v jfr >/dev/null; then
+        jfr print --events jdk.ExecutionSample "$RUN_DIR/turnout.jfr" >"$RUN_DIR/turnout-samples.txt" 2>&1 || true
+        awk '
+            /stackTrace = \[/ { top = 1; depth = 0; next }
+            top && /^[ \t]*\]/ { top = 0; n++; next }
+            top {
+                f = $0; sub(/^[ \t]+/, "", f); sub(/[ \t]+line:.*/, "", f)
+                if (depth == 0) self[f]++
+                depth++
+            }
+            END {
+                printf "JFR execution samples: %d. Hottest frames (self time):\n", n
+                fflush()
+                cmd = "sort -rn | head -25"
+                for (f in self) printf "%6.1f%%  %s\n", 100 * self[f] / n, f | cmd
+                close(cmd)
+            }' "$RUN_DIR/turnout-samples.txt" >"$RUN_DIR/turnout-hot.txt" 2>/dev/null || true
+        log "JFR: $RUN_DIR/turnout.jfr, summary in $RUN_DIR/turnout-hot.txt"
+    else
+        log "JFR recording missing or no 'jfr' tool; skipping the summary"
+    fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Report
+first_line() { "$@" 2>&1 | head -1; }
+PG_VERSION=$(first_line "$PG_BIN/postgres" --version)
+PGB_VERSION=$(has_target pgbouncer && first_line "$PGBOUNCER" --version || echo "not measured")
+JAVA_VERSION=$(first_line java -version 2>/dev/null || echo "n/a")
+CPU_MODEL=$(lscpu 2>/dev/null | awk -F: '/^Model name/{sub(/^[ \t]+/, "", $2); print $2; exit}')
+MEM=$(awk '/^MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)
+TURNOUT_REV="not measured"
+if has_target turnout; then
+    TURNOUT_REV=$(git -C "$REPO" log -1 --format='%h (%cs)' 2>/dev/null || echo unknown)
+    if [[ -n $(git -C "$REPO" status --porcelain -- pom.xml proxy router config shadow admin 2>/dev/null) ]]; then
+        TURNOUT_REV+=" + uncommitted changes"
+    fi
+    TURNOUT_REV+=", jar built $(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC')"
+fi
+
+SECTION=$RUN_DIR/section.md
+{
+    echo "<!-- pgbench:start -->"
+    echo "## pgbench: Turnout vs direct PostgreSQL vs PgBouncer"
+    echo
+    echo "Generated by \`bench/pgbench.sh$( [[ $QUICK == 1 ]] && echo " --quick")$( [[ $TARGETS_ARG != "direct,pgbouncer,turnout" ]] && echo " --targets $TARGETS_ARG")$( [[ $ROUNDS != 1 ]] && echo " --rounds $ROUNDS")\` — do not edit by hand."
+    [[ $QUICK == 1 ]] && echo && echo "**Quick smoke run (${DURATION} s per run): not a measurement to quote.**"
+    echo
+    echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- Machine: $(nproc) CPUs ($CPU_MODEL), $MEM RAM, Linux $(uname -r); load average before/after: $LOAD_BEFORE / $LOAD_AFTER"
+    echo "- PostgreSQL: $PG_VERSION (temporary cluster, fsync=off, synchronous_commit=off, shared_buffers=512MB, max_connections=200)"
+    echo "- PgBouncer: $PGB_VERSION (session mode, default_pool_size=32)"
+    echo "- Java: $JAVA_VERSION${TURNOUT_JAVA_OPTS:+ (TURNOUT_JAVA_OPTS=$TURNOUT_JAVA_OPTS)}"
+    echo "- Turnout: $TURNOUT_REV"
+    echo "- Workload: pgbench select-only (\`-S\`), scale $SCALE, ${DURATION} s per run, $ROUNDS round(s) (median reported), all over TCP to 127.0.0.1;"
+    echo "  targets interleaved per mode in rotating order; ${WARMUP} s unmeasured warm-up per mode for Turnout's JVM."
+    echo "  pgbench, PostgreSQL and the proxies share the same $(nproc) CPUs; proxy CPU is the proxy process's own CPU time per transaction."
+    echo
+    echo "Commands (raw outputs in \`bench/out/pgbench-$STAMP/\`):"
+    echo
+    echo '```'
+    cat "$CMDS"
+    echo '```'
+    echo
+    awk -F'\t' -v targets="${TARGETS[*]}" -v modes="${MODES[*]}" -v clients="${CLIENTS[*]}" '
+    function median(key,    n, i, j, v, t) {
+        n = cnt[key]; if (n == 0) return ""
+        for (i = 1; i <= n; i++) v[i] = vals[key, i]
+        for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+        return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    function add(key, x) { cnt[key]++; vals[key, cnt[key]] = x + 0 }
+    function fmt(x, f) { return (x == "") ? "—" : sprintf(f, x) }
+    function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
+    NR == 1 { next }
+    { if ($10 != "" && $10 + 0 > maxother) { maxother = $10 + 0; maxrun = $1 " " $2 " -c " $3 } ; sumother += $10; nother++ }
+    {
+        k = $1 SUBSEP $2 SUBSEP $3
+        if ($9 == "ok") { add("tps" SUBSEP k, $5); add("lat" SUBSEP k, $6); if ($8 != "") add("cpu" SUBSEP k, $8) }
+        else failed[k] = 1
+    }
+    END {
+        nt = split(targets, T, " "); nm = split(modes, M, " "); nc = split(clients, C, " ")
+        for (i = 1; i <= nt; i++) have[T[i]] = 1
+        name["direct"] = "direct"; name["pgbouncer"] = "PgBouncer"; name["turnout"] = "Turnout"
+        verdict_ok = 1; verdict = ""; incomplete = ""
+        for (ci = 1; ci <= nc; ci++) {
+            c = C[ci]
+            printf "### -c %s -j %s\n\n", c, (c == 16 ? 2 : 1)
+            hdr = "| mode |"; sep = "|---|"
+            for (i = 1; i <= nt; i++) { hdr = hdr " " name[T[i]] " TPS |"; sep = sep "---:|" }
+            for (i = 1; i <= nt; i++) { hdr = hdr " " name[T[i]] " avg ms |"; sep = sep "---:|" }
+            if (have["turnout"] && have["direct"]) { hdr = hdr " Turnout/direct |"; sep = sep "---:|" }
+            if (have["pgbouncer"] && have["direct"]) { hdr = hdr " PgBouncer/direct |"; sep = sep "---:|" }
+            if (have["turnout"] && have["pgbouncer"]) { hdr = hdr " Turnout/PgBouncer |"; sep = sep "---:|" }
+            if (have["direct"]) for (i = 1; i <= nt; i++) if (T[i] != "direct") { hdr = hdr " " name[T[i]] " added µs |"; sep = sep "---:|" }
+            for (i = 1; i <= nt; i++) if (T[i] != "direct") { hdr = hdr " " name[T[i]] " CPU µs/txn |"; sep = sep "---:|" }
+            print hdr; print sep
+            for (mi = 1; mi <= nm; mi++) {
+                m = M[mi]; row = "| " m " |"
+                for (i = 1; i <= nt; i++) {
+                    k = T[i] SUBSEP m SUBSEP c
+                    tps[T[i]] = median("tps" SUBSEP k); lat[T[i]] = median("lat" SUBSEP k); cpu[T[i]] = median("cpu" SUBSEP k)
+                    if (tps[T[i]] == "") incomplete = incomplete " " T[i] "/" m "/c" c
+                    row = row " " ((tps[T[i]] == "" && (k in failed)) ? "FAILED" : fmt(tps[T[i]], "%.0f")) " |"
+                }
+                for (i = 1; i <= nt; i++) row = row " " fmt(lat[T[i]], "%.3f") " |"
+                if (have["turnout"] && have["direct"]) row = row " " fmt(ratio(tps["turnout"], tps["direct"]), "%.2f×") " |"
+                if (have["pgbouncer"] && have["direct"]) row = row " " fmt(ratio(tps["pgbouncer"], tps["direct"]), "%.2f×") " |"
+                if (have["turnout"] && have["pgbouncer"]) row = row " " fmt(ratio(tps["turnout"], tps["pgbouncer"]), "%.2f×") " |"
+                for (i = 1; i <= nt; i++) {
+                    t = T[i]; added[t] = ""
+                    if (t != "direct" && lat[t] != "" && lat["direct"] != "") added[t] = (lat[t] - lat["direct"]) * 1000
+                    if (t != "direct" && have["direct"]) row = row " " fmt(added[t], "%+.0f") " |"
+                }
+                for (i = 1; i <= nt; i++) if (T[i] != "direct") row = row " " fmt(cpu[T[i]], "%.1f") " |"
+                print row
+                # verdict inputs
+                if (have["turnout"] && have["pgbouncer"]) {
+                    if (c == 16) {
+                        r = ratio(tps["turnout"], tps["pgbouncer"])
+                        if (r == "") { verdict_ok = 0 }
+                        else if (r < 1.0) { verdict_ok = 0; verdict = verdict sprintf("; -c 16 %s: %.2f× PgBouncer TPS", m, r) }
+                    }
+                    if (c == 1) {
+                        if (added["turnout"] == "" || added["pgbouncer"] == "") { verdict_ok = 0 }
+                        else if (added["turnout"] > added["pgbouncer"]) {
+                            verdict_ok = 0
+                            verdict = verdict sprintf("; -c 1 %s: +%.0f µs added vs PgBouncer +%.0f µs", m, added["turnout"], added["pgbouncer"])
+                        }
+                    }
+                }
+            }
+            print ""
+        }
+        printf "TPS and average latency are pgbench'"'"'s (`tps = … without initial connection time`, `latency average`); "
+        printf "ratios are TPS ratios; \"added µs\" is the average latency minus direct'"'"'s for the same mode and client count.\n"
+        printf "CPU used by processes outside this benchmark during the measured runs: mean %.0f%%, max %.0f%% of the machine (%s)%s.\n\n", \
+            (nother ? sumother / nother : 0), maxother, (maxrun == "" ? "—" : maxrun), (maxother >= 10 ? " — **noisy: numbers may be skewed**" : "")
+        if (!(have["turnout"] && have["pgbouncer"] && have["direct"])) {
+            print "**Verdict: not evaluated** — the target compares Turnout with PgBouncer and direct; this run measured only: " targets "."
+        } else if (incomplete != "") {
+            print "**Verdict: NOT MET (incomplete run)** — missing or failed:" incomplete "."
+        } else if (verdict_ok) {
+            print "**Verdict: MET** — Turnout ≥ 1.0× PgBouncer TPS in every mode at -c 16, and its added latency at -c 1 is no worse than PgBouncer'"'"'s in every mode."
+        } else {
+            print "**Verdict: NOT MET** — target: Turnout ≥ 1.0× PgBouncer TPS in every mode at -c 16 and added latency at -c 1 ≤ PgBouncer'"'"'s; misses" substr(verdict, 2) "."
+        }
+    }' "$RESULTS"
+    if [[ -s $RUN_DIR/turnout-hot.txt ]]; then
+        echo
+        echo "Turnout profile (JFR, whole run incl. warm-up; \`bench/out/pgbench-$STAMP/turnout.jfr\`):"
+        echo
+        echo '```'
+        cat "$RUN_DIR/turnout-hot.txt"
+        echo '```'
+    fi
+    echo "<!-- pgbench:end -->"
+} >"$SECTION"
+
+# ---- write the section into the report (replace only our section) ----
+mkdir -p "$(dirname "$OUT")"
+NEW=$(mktemp "$OUT.XXXXXX")
+if [[ -f $OUT ]] && grep -q '^<!-- pgbench:start -->' "$OUT" && grep -q '^<!-- pgbench:end -->' "$OUT"; then
+    awk -v sec="$SECTION" '
+        /^<!-- pgbench:start -->/ { while ((getline l < sec) > 0) print l; skip = 1; next }
+        /^<!-- pgbench:end -->/ { skip = 0; next }
+        !skip { print }' "$OUT" >"$NEW"
+elif [[ -f $OUT ]]; then
+    { cat "$OUT"; echo; cat "$SECTION"; } >"$NEW"
+else
+    { echo "# Turnout benchmarks"; echo
+      echo "Each section below is written by a script in \`bench/\` (see bench/README.md) and replaced on its next run; do not edit by hand."
+      echo; cat "$SECTION"; } >"$NEW"
+fi
+chmod 644 "$NEW"
+mv "$NEW" "$OUT"
+log "wrote $OUT (raw outputs: $RUN_DIR)"
+sed -n '/^### /,$p' "$SECTION" | grep -v '^<!--' >&2
+
+if grep -q 'fail(' "$RESULTS"; then
+    log "some runs failed (see $RESULTS)"
+    exit 1
+fi
