@@ -1,0 +1,121 @@
+package io.turnout.proxy.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.turnout.proxy.protocol.StartupPacketDecoder;
+import io.turnout.proxy.session.CancelRegistry;
+import io.turnout.proxy.session.ClientStartupHandler;
+import io.turnout.proxy.session.SessionEnvironment;
+import io.turnout.proxy.session.Sessions;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty server: accepts client connections and gives each its own session. Owns the event
+ * loops; {@link #close()} shuts down gracefully (stop accepting, drain sessions, then force).
+ */
+public final class ProxyServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+  /**
+   * Per-connection outbound buffer: above the high mark the producing side stops reading. 64 KiB
+   * .. 256 KiB keeps large results flowing in big writes while bounding memory per session.
+   */
+  private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+
+  private final ProxySettings settings;
+  private final SessionEnvironment env;
+  private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+  private Channel serverChannel;
+
+  public ProxyServer(ProxySettings settings) {
+    this.settings = settings;
+    this.env = new SessionEnvironment(settings.session(), new CancelRegistry(),
+        new Sessions(settings.maxClientConnections()));
+  }
+
+  /** Binds the listen address; port 0 picks a free port (see {@link #address()}). */
+  public ProxyServer start() throws InterruptedException {
+    long idleMillis = settings.session().idleTimeout().toMillis();
+    serverChannel = new ServerBootstrap()
+        .group(acceptor, workers)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            if (idleMillis > 0) {
+              ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+            }
+            ch.pipeline().addLast("startupDecoder", new StartupPacketDecoder());
+            ch.pipeline().addLast("startup", new ClientStartupHandler(env));
+          }
+        })
+        .bind(settings.listen())
+        .sync()
+        .channel();
+    log.info("Turnout listening on {}, backend {}", address(), settings.session().backend());
+    return this;
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  public Sessions sessions() {
+    return env.sessions();
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, close idle sessions at once and busy ones when their
+   * transaction ends, and after the grace period close whatever is left with FATAL 57P01.
+   */
+  @Override
+  public void close() {
+    Duration grace = settings.shutdownGrace();
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    env.sessions().startDrain();
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (env.sessions().size() > 0 && System.nanoTime() < deadline) {
+      sleepQuietly(20);
+    }
+    if (env.sessions().size() > 0) {
+      log.warn("{} sessions still busy after {} ms grace; terminating them", env.sessions().size(),
+          grace.toMillis());
+      env.sessions().terminateAll();
+      long forceDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      while (env.sessions().size() > 0 && System.nanoTime() < forceDeadline) {
+        sleepQuietly(20);
+      }
+    }
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    log.info("Turnout stopped");
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

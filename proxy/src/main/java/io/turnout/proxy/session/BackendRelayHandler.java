@@ -1,0 +1,117 @@
+package io.turnout.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.turnout.proxy.protocol.BackendKeyData;
+import io.turnout.proxy.protocol.BackendStreamScanner;
+import io.turnout.proxy.protocol.BackendType;
+import io.turnout.proxy.protocol.ErrorResponse;
+import io.turnout.proxy.protocol.Frame;
+import io.turnout.proxy.protocol.SqlState;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays backend output to the client. During startup it works frame by frame, to swap the
+ * backend's BackendKeyData for the proxy's own. At the first ReadyForQuery it removes the frame
+ * decoder and from then on relays whole received chunks untouched, following message boundaries
+ * with a {@link BackendStreamScanner} only to track transaction and COPY state.
+ */
+final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(BackendRelayHandler.class);
+
+  private final Session session;
+  private final BackendStreamScanner scanner;
+  private boolean streaming;
+
+  BackendRelayHandler(Session session) {
+    this.session = session;
+    this.scanner = new BackendStreamScanner(session);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    Channel client = session.client();
+    if (!client.isActive()) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof Frame frame && !streaming) {
+      relayStartupFrame(ctx, frame);
+      return;
+    }
+    ByteBuf chunk = msg instanceof Frame frame ? frame.content() : (ByteBuf) msg;
+    scanner.scan(chunk);
+    client.write(chunk);
+  }
+
+  private void relayStartupFrame(ChannelHandlerContext ctx, Frame frame) {
+    Channel client = session.client();
+    switch (frame.type()) {
+      case BackendType.BACKEND_KEY_DATA:
+        BackendKeyData proxyKey = session.exchangeKey(BackendKeyData.decode(frame));
+        frame.release();
+        client.write(proxyKey.encode(client.alloc()));
+        return;
+      case BackendType.READY_FOR_QUERY:
+        session.onMessage(frame.type());
+        session.onReadyForQuery(frame.payload().getByte(frame.payload().readerIndex()));
+        client.write(frame.content());
+        streaming = true;
+        // Any bytes already buffered behind this frame reach us as a plain ByteBuf.
+        ctx.pipeline().remove("frameDecoder");
+        return;
+      default:
+        session.onMessage(frame.type());
+        client.write(frame.content());
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    Channel client = session.client();
+    client.flush();
+    session.afterBackendChunk();
+    if (client.isWritable()) {
+      ctx.read();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // The backend took what the client sent: read more from the client.
+    if (ctx.channel().isWritable() && session.client().isActive()) {
+      session.client().read();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (session.closing()) {
+      return;
+    }
+    if (session.backendLastSentError()) {
+      // PostgreSQL told the client why (e.g. FATAL 57P01 or a failed password) before closing.
+      session.close();
+    } else {
+      log.warn("backend {} closed the connection of a live session", ctx.channel().remoteAddress());
+      session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE,
+          "server closed the connection unexpectedly: the PostgreSQL backend at "
+              + ctx.channel().remoteAddress() + " went away"));
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof IOException)) {
+      log.warn("backend connection failed", cause);
+    }
+    session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE,
+        "lost connection to the PostgreSQL backend: " + cause.getMessage()));
+  }
+}

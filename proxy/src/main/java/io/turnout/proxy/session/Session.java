@@ -1,0 +1,163 @@
+package io.turnout.proxy.session;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.turnout.proxy.protocol.BackendKeyData;
+import io.turnout.proxy.protocol.BackendStreamScanner;
+import io.turnout.proxy.protocol.BackendType;
+import io.turnout.proxy.protocol.ErrorResponse;
+import io.turnout.proxy.protocol.SqlState;
+
+/**
+ * One client conversation and its backend connection (session mode: one backend per client).
+ * Both channels live on the same event loop, so this state is only ever touched by that thread,
+ * except {@link #drain()} and {@link #terminate()}, which hop onto it.
+ */
+public final class Session implements BackendStreamScanner.Listener {
+  private static final ErrorResponse SHUTTING_DOWN =
+      ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN,
+          "terminating connection because Turnout is shutting down");
+
+  private final Channel client;
+  private final SessionEnvironment env;
+  private Channel backend;
+  private SessionState state = SessionState.STARTUP;
+  private BackendKeyData proxyKey;
+  private byte lastBackendMessage;
+  private boolean draining;
+  private boolean closing;
+
+  Session(Channel client, SessionEnvironment env) {
+    this.client = client;
+    this.env = env;
+  }
+
+  Channel client() {
+    return client;
+  }
+
+  Channel backend() {
+    return backend;
+  }
+
+  SessionEnvironment env() {
+    return env;
+  }
+
+  SessionState state() {
+    return state;
+  }
+
+  void state(SessionState newState) {
+    state = newState;
+  }
+
+  void backendConnected(Channel backendChannel) {
+    backend = backendChannel;
+    state = SessionState.AUTHENTICATING;
+  }
+
+  /** Swaps the backend's cancel key for one of the proxy's, registered for CancelRequests. */
+  BackendKeyData exchangeKey(BackendKeyData backendKey) {
+    if (proxyKey != null) {
+      env.cancelRegistry().unregister(proxyKey);
+    }
+    proxyKey = env.cancelRegistry().register(backend.remoteAddress(), backendKey);
+    return proxyKey;
+  }
+
+  @Override
+  public void onMessage(byte type) {
+    lastBackendMessage = type;
+    switch (type) {
+      case BackendType.COPY_IN_RESPONSE:
+        state = SessionState.COPY_IN;
+        break;
+      case BackendType.COPY_OUT_RESPONSE:
+      case BackendType.COPY_BOTH_RESPONSE:
+        state = SessionState.COPY_OUT;
+        break;
+      default:
+        break;
+    }
+  }
+
+  @Override
+  public void onReadyForQuery(byte transactionStatus) {
+    state = SessionState.fromTransactionStatus(transactionStatus);
+  }
+
+  /** True once the backend's last message was an ErrorResponse (it may close right after one). */
+  boolean backendLastSentError() {
+    return lastBackendMessage == BackendType.ERROR_RESPONSE;
+  }
+
+  /** Called after a backend chunk was relayed: a draining session closes once it is idle. */
+  void afterBackendChunk() {
+    if (draining && state == SessionState.READY) {
+      closeWithError(SHUTTING_DOWN);
+    }
+  }
+
+  /** Graceful shutdown: close now if idle, else once the current transaction ends. */
+  void drain() {
+    client.eventLoop().execute(() -> {
+      draining = true;
+      if (state != SessionState.IN_TRANSACTION && state != SessionState.FAILED_TRANSACTION
+          && state != SessionState.COPY_IN && state != SessionState.COPY_OUT) {
+        closeWithError(SHUTTING_DOWN);
+      }
+    });
+  }
+
+  /** The grace period is over: close whatever the session is doing. */
+  void terminate() {
+    client.eventLoop().execute(() -> closeWithError(SHUTTING_DOWN.withDetail(
+        "The shutdown grace period ended while this session was busy.")));
+  }
+
+  /**
+   * Sends the client an error and closes both sides once it is written. Safe to call twice.
+   */
+  void closeWithError(ErrorResponse error) {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    if (client.isActive()) {
+      client.writeAndFlush(error.encode(client.alloc())).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      client.close();
+    }
+    closeBackend();
+  }
+
+  /** Closes both sides without a message (the client left, or asked to Terminate). */
+  void close() {
+    closing = true;
+    if (client.isActive()) {
+      client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+    closeBackend();
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  private void closeBackend() {
+    if (backend != null && backend.isActive()) {
+      backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Releases what the session holds; called once when the client channel closes. */
+  void released() {
+    state = SessionState.CLOSED;
+    if (proxyKey != null) {
+      env.cancelRegistry().unregister(proxyKey);
+    }
+    env.sessions().remove(this);
+  }
+}

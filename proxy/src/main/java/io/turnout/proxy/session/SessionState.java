@@ -1,0 +1,27 @@
+package io.turnout.proxy.session;
+
+/**
+ * Where a client conversation stands. Transaction states come from ReadyForQuery's status byte,
+ * COPY states from CopyInResponse / CopyOutResponse.
+ */
+public enum SessionState {
+  STARTUP,
+  AUTHENTICATING,
+  READY,
+  IN_TRANSACTION,
+  FAILED_TRANSACTION,
+  COPY_IN,
+  COPY_OUT,
+  CLOSED;
+
+  static SessionState fromTransactionStatus(byte status) {
+    switch (status) {
+      case 'T':
+        return IN_TRANSACTION;
+      case 'E':
+        return FAILED_TRANSACTION;
+      default:
+        return READY;
+    }
+  }
+}

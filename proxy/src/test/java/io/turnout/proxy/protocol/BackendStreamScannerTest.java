@@ -1,0 +1,85 @@
+package io.turnout.proxy.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class BackendStreamScannerTest {
+  private final List<String> events = new ArrayList<>();
+  private final BackendStreamScanner scanner = new BackendStreamScanner(new BackendStreamScanner.Listener() {
+    @Override
+    public void onMessage(byte type) {
+      events.add(String.valueOf((char) type));
+    }
+
+    @Override
+    public void onReadyForQuery(byte status) {
+      events.add("Z:" + (char) status);
+    }
+  });
+
+  private static ByteBuf conversation() {
+    return Bytes.concat(Bytes.typed('T', "row description....."), Bytes.typed('D', "row 1"),
+        Bytes.typed('D', ""), Bytes.typed('C', "SELECT 2\0"), Bytes.typed('Z', "T"),
+        Bytes.typed('E', "SERROR\0\0"), Bytes.typed('Z', "E"), Bytes.typed('G', "\0\0\0"),
+        Bytes.typed('Z', "I"));
+  }
+
+  private static final List<String> EXPECTED =
+      List.of("T", "D", "D", "C", "Z", "Z:T", "E", "Z", "Z:E", "G", "Z", "Z:I");
+
+  @Test
+  void wholeStream_reportsEveryMessageAndStatus() {
+    ByteBuf all = conversation();
+    scanner.scan(all);
+    all.release();
+    assertThat(events).isEqualTo(EXPECTED);
+    assertThat(scanner.atMessageBoundary()).isTrue();
+  }
+
+  @Test
+  void byteByByte_reportsTheSame() {
+    ByteBuf all = conversation();
+    while (all.isReadable()) {
+      scanner.scan(all.readSlice(1));
+    }
+    all.release();
+    assertThat(events).isEqualTo(EXPECTED);
+  }
+
+  @Test
+  void randomSplits_reportTheSame() {
+    Random random = new Random(42);
+    for (int round = 0; round < 500; round++) {
+      events.clear();
+      ByteBuf all = conversation();
+      while (all.isReadable()) {
+        scanner.scan(all.readSlice(Math.min(all.readableBytes(), 1 + random.nextInt(12))));
+      }
+      all.release();
+      assertThat(events).as("round %d", round).isEqualTo(EXPECTED);
+    }
+  }
+
+  @Test
+  void scan_doesNotMoveIndexes() {
+    ByteBuf all = conversation();
+    int reader = all.readerIndex();
+    scanner.scan(all);
+    assertThat(all.readerIndex()).isEqualTo(reader);
+    all.release();
+  }
+
+  @Test
+  void invalidLength_isProtocolViolation() {
+    ByteBuf bad = Unpooled.buffer().writeByte('D').writeInt(2);
+    assertThatThrownBy(() -> scanner.scan(bad)).isInstanceOf(ProtocolViolation.class);
+    bad.release();
+  }
+}
