@@ -1,5 +1,10 @@
 package io.turnout.config.plan;
 
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
 /**
  * One schema change in the plan file. Every kind shares an id, the table it changes, and the
  * policies that govern reads, shadow comparison and statements the router cannot analyse.
@@ -18,4 +23,20 @@ public sealed interface Migration permits RenameColumn, TransformColumn {
   ShadowPolicy shadow();
 
   UnanalysablePolicy onUnanalysable();
+
+  /** The plan file's {@code kind}: {@code rename_column} or {@code transform_column}. */
+  String kind();
+
+  /** Columns the application uses today, which {@code contract} drops. */
+  List<String> oldColumns();
+
+  /** Columns {@code expand} creates, which the application uses after the change. */
+  List<String> newColumns();
+
+  /** Old and new columns: every column whose reads or writes this migration changes. */
+  default Set<String> managedColumns() {
+    Set<String> all = new LinkedHashSet<>(oldColumns());
+    all.addAll(newColumns());
+    return Collections.unmodifiableSet(all);
+  }
 }

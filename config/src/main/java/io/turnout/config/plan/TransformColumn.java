@@ -27,4 +27,11 @@ public record TransformColumn(
     forward = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(forward));
     backward = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backward));
   }
+
+  public static final String KIND = "transform_column";
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
 }
