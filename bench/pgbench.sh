@@ -451,11 +451,22 @@ if [[ $JFR == 1 && -n $TURNOUT_PID ]]; then
             top && /^[ \t]*\]/ { top = 0; n++; next }
             top {
                 f = $0; sub(/^[ \t]+/, "", f); sub(/[ \t]+line:.*/, "", f)
-                if (depth == 0) self[f]++
+                if (depth == 0) {
+                    self[f]++
+                    p = f; sub(/\(.*/, "", p); k = split(p, parts, ".")
+                    p = parts[1]; for (i = 2; i <= 3 && i < k - 1; i++) p = p "." parts[i]
+                    pkg[p]++
+                }
                 depth++
             }
             END {
-                printf "JFR execution samples: %d. Hottest frames (self time):\n", n
+                if (n == 0) { print "JFR: no execution samples"; exit }
+                printf "JFR execution samples (Java code only; time in syscalls is not sampled): %d\n\nSelf time by package:\n", n
+                fflush()
+                cmd = "sort -rn | head -12"
+                for (p in pkg) printf "%6.1f%%  %s\n", 100 * pkg[p] / n, p | cmd
+                close(cmd)
+                printf "\nHottest frames (self time):\n"
                 fflush()
                 cmd = "sort -rn | head -25"
                 for (f in self) printf "%6.1f%%  %s\n", 100 * self[f] / n, f | cmd
