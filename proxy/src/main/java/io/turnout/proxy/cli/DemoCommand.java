@@ -1,14 +1,138 @@
 package io.turnout.proxy.cli;
 
+import io.turnout.config.HostPort;
+import io.turnout.config.TurnoutConfig;
+import io.turnout.config.load.ConfigException;
+import io.turnout.config.load.ConfigLoader;
+import io.turnout.proxy.server.ProxyServer;
+import io.turnout.proxy.server.ProxySettingsFactory;
+import io.turnout.testkit.PostgresOptions;
+import io.turnout.testkit.PostgresProvider;
+import io.turnout.testkit.PostgresServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code turnout demo}: an embedded PostgreSQL with sample data, and Turnout in front of it. */
+/**
+ * {@code turnout demo}: starts a PostgreSQL of its own (the test provider's local-binaries or
+ * embedded path), loads a small shop with a users table about to change shape, writes the sample
+ * plan next to it, and runs Turnout in front. Everything is removed on exit.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Start a PostgreSQL of its own with sample data and Turnout on 127.0.0.1:6432.")
+    description = "Start a PostgreSQL of its own with sample data and Turnout in front of it.")
 final class DemoCommand implements Callable<Integer> {
+  private static final String DATABASE = "demo";
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:6432",
+      description = "Address Turnout listens on (default: ${DEFAULT-VALUE}).")
+  String listen;
+
   @Override
-  public Integer call() {
-    throw new UnsupportedOperationException("demo: not built yet");
+  public Integer call() throws Exception {
+    HostPort listenAt = HostPort.parse(listen);
+    System.out.println("Starting a PostgreSQL for the demo ...");
+    PostgresServer pg = PostgresProvider.start(PostgresOptions.named("turnout-demo"));
+    ProxyServer server = null;
+    try {
+      loadSampleData(pg);
+      Path plan = writePlan();
+      TurnoutConfig config = loadPlan(plan, listenAt, pg);
+      server = new ProxyServer(ProxySettingsFactory.from(config)).start();
+      printWelcome(pg, server, plan, config);
+      awaitShutdown(server, pg);
+      return 0;
+    } catch (RuntimeException | Error e) {
+      if (server != null) {
+        server.close();
+      }
+      pg.close();
+      throw e;
+    }
+  }
+
+  private static void loadSampleData(PostgresServer pg) throws SQLException, IOException {
+    try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + DATABASE);
+      s.execute("CREATE DATABASE " + DATABASE);
+    }
+    try (Connection c = java.sql.DriverManager.getConnection(pg.jdbcUrl(DATABASE), pg.superuser(),
+            pg.superuserPassword());
+        Statement s = c.createStatement()) {
+      s.execute(resource("demo/schema.sql"));
+    }
+  }
+
+  private static Path writePlan() throws IOException {
+    Path dir = Files.createTempDirectory("turnout-demo-");
+    Path plan = dir.resolve("turnout.yaml");
+    Files.writeString(plan, resource("demo/turnout.yaml"));
+    plan.toFile().deleteOnExit();
+    dir.toFile().deleteOnExit();
+    return plan;
+  }
+
+  private static TurnoutConfig loadPlan(Path plan, HostPort listenAt, PostgresServer pg) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("TURNOUT_DEMO_LISTEN", listenAt.toString());
+    env.put("TURNOUT_DEMO_BACKEND", backendUrl(pg));
+    try {
+      return new ConfigLoader(env).load(plan);
+    } catch (ConfigException e) {
+      throw new IllegalStateException("the bundled demo plan does not load: " + e.getMessage(), e);
+    }
+  }
+
+  private static String backendUrl(PostgresServer pg) {
+    return "postgresql://" + pg.superuser() + "@" + pg.host() + ":" + pg.port() + "/" + DATABASE;
+  }
+
+  private static void printWelcome(PostgresServer pg, ProxyServer server, Path plan,
+      TurnoutConfig config) {
+    String host = server.address().getHostString();
+    int port = server.address().getPort();
+    String through = "postgresql://" + pg.superuser() + "@" + host + ":" + port + "/" + DATABASE;
+    System.out.printf("%nTurnout demo is running.%n");
+    System.out.printf("  %-22s %s%n", "PostgreSQL (" + pg.provider() + "):", backendUrl(pg));
+    System.out.printf("  %-22s %s:%d%n", "Turnout proxy:", host, port);
+    System.out.printf("  %-22s %s%n", "Plan file:", plan);
+    config.migrations().forEach(m -> System.out.printf("  %-22s %s on %s%n", "Migration:",
+        m.id(), m.table()));
+    System.out.printf("%nConnect through Turnout:%n  psql \"%s\" -c 'select id, email, name from"
+        + " users order by id limit 5'%n%n", through);
+    System.out.printf("Press Ctrl-C to stop; the demo database is removed.%n");
+    System.out.flush();
+  }
+
+  private static void awaitShutdown(ProxyServer server, PostgresServer pg) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      pg.close();
+      stopped.countDown();
+    }, "turnout-demo-shutdown"));
+    stopped.await();
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = DemoCommand.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -7,9 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.turnout.proxy.protocol.StartupPacketDecoder;
 import io.turnout.proxy.session.CancelRegistry;
@@ -36,14 +34,17 @@ public final class ProxyServer implements AutoCloseable {
 
   private final ProxySettings settings;
   private final SessionEnvironment env;
-  private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+  private final Transport transport = Transport.detect();
+  private final EventLoopGroup acceptor =
+      new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+  private final EventLoopGroup workers =
+      new MultiThreadIoEventLoopGroup(transport.ioHandlerFactory());
   private Channel serverChannel;
 
   public ProxyServer(ProxySettings settings) {
     this.settings = settings;
     this.env = new SessionEnvironment(settings.session(), new CancelRegistry(),
-        new Sessions(settings.maxClientConnections()));
+        new Sessions(settings.maxClientConnections()), transport.socketChannelType());
   }
 
   /** Binds the listen address; port 0 picks a free port (see {@link #address()}). */
@@ -51,7 +52,7 @@ public final class ProxyServer implements AutoCloseable {
     long idleMillis = settings.session().idleTimeout().toMillis();
     serverChannel = new ServerBootstrap()
         .group(acceptor, workers)
-        .channel(NioServerSocketChannel.class)
+        .channel(transport.serverChannelType())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -70,7 +71,8 @@ public final class ProxyServer implements AutoCloseable {
         .bind(settings.listen())
         .sync()
         .channel();
-    log.info("Turnout listening on {}, backend {}", address(), settings.session().backend());
+    log.info("Turnout listening on {} ({}), backend {}", address(), transport.name(),
+        settings.session().backend());
     return this;
   }
 

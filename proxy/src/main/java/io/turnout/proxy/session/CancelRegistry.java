@@ -4,7 +4,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.Channel;
 import io.turnout.proxy.protocol.BackendKeyData;
@@ -48,14 +47,15 @@ public final class CancelRegistry {
    * Forwards a client's CancelRequest to the backend it belongs to. Unknown keys are ignored, as
    * PostgreSQL ignores them: a cancel never gets an answer either way.
    */
-  public void cancel(BackendKeyData proxyKey, EventLoop loop, int connectTimeoutMillis) {
+  public void cancel(BackendKeyData proxyKey, EventLoop loop,
+      Class<? extends Channel> channelType, int connectTimeoutMillis) {
     Target target = targets.get(pack(proxyKey));
     if (target == null) {
       return;
     }
     new Bootstrap()
         .group(loop)
-        .channel(NioSocketChannel.class)
+        .channel(channelType)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -70,7 +69,7 @@ public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
         answerNegotiation(ctx, 'N');
       } else if (msg instanceof StartupPacket.CancelRequest cancel) {
         env.cancelRegistry().cancel(cancel.key(), ctx.channel().eventLoop(),
-            env.settings().connectTimeoutMillis());
+            env.backendChannelType(), env.settings().connectTimeoutMillis());
         ctx.close();
       } else if (msg instanceof StartupPacket.StartupMessage startup) {
         startSession(ctx, startup);
@@ -123,7 +122,7 @@ public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
     Channel client = ctx.channel();
     ChannelFuture connect = new Bootstrap()
         .group(client.eventLoop())
-        .channel(NioSocketChannel.class)
+        .channel(env.backendChannelType())
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)

@@ -1,0 +1,69 @@
+package io.turnout.proxy.cli;
+
+import io.turnout.config.BackendUrl;
+import io.turnout.config.HostPort;
+import io.turnout.config.TurnoutConfig;
+import io.turnout.config.load.ConfigException;
+import io.turnout.config.load.ConfigLoader;
+import io.turnout.proxy.server.ProxyServer;
+import io.turnout.proxy.server.ProxySettingsFactory;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code turnout serve}: runs the proxy until SIGTERM/SIGINT, then shuts down gracefully. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the proxy. --listen and --backend override the file, or replace it.")
+final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "Plan file (YAML).")
+  Path configFile;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address clients connect to.")
+  String listen;
+
+  @Option(names = "--backend", paramLabel = "URL",
+      description = "PostgreSQL URL of the default backend, e.g. postgresql://app@127.0.0.1:5432/app")
+  String backend;
+
+  @Override
+  public Integer call() throws Exception {
+    TurnoutConfig config = resolve(configFile, listen, backend);
+    ProxyServer server = new ProxyServer(ProxySettingsFactory.from(config)).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "turnout-shutdown"));
+    System.out.println("Turnout listening on " + server.address() + " -> "
+        + config.defaultBackendUrl());
+    stopped.await();
+    return 0;
+  }
+
+  /** The effective configuration: the file (if any) with the command-line overrides applied. */
+  static TurnoutConfig resolve(Path configFile, String listen, String backend) {
+    try {
+      TurnoutConfig config;
+      if (configFile != null) {
+        config = new ConfigLoader().load(configFile);
+      } else if (backend != null) {
+        config = TurnoutConfig.minimal(TurnoutConfig.DEFAULT_LISTEN, BackendUrl.parse(backend));
+      } else {
+        throw new Main.UsageFailure("serve needs --config FILE or --backend URL");
+      }
+      if (listen != null) {
+        config = config.withListen(HostPort.parse(listen));
+      }
+      if (backend != null && configFile != null) {
+        config = config.withBackend(BackendUrl.parse(backend));
+      }
+      return config;
+    } catch (ConfigException e) {
+      throw new Main.UsageFailure(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new Main.UsageFailure("invalid option: " + e.getMessage());
+    }
+  }
+}
