@@ -38,10 +38,10 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (frame.type() == FrontendType.TERMINATE) {
-      frame.release();
-      session.close();
+      session.terminateRequested(frame.content());
       return;
     }
+    session.clientSent();
     backend.write(frame.content());
   }
 
@@ -66,6 +66,9 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
+      if (!session.waitingForClient()) {
+        return; // a long query or COPY is running: the client is not idle, the backend is busy
+      }
       boolean inTransaction = session.state() != SessionState.READY;
       session.closeWithError(inTransaction
           ? ErrorResponse.fatal(SqlState.IDLE_IN_TRANSACTION_TIMEOUT,

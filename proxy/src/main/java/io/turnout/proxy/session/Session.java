@@ -1,5 +1,6 @@
 package io.turnout.proxy.session;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -26,6 +27,8 @@ public final class Session implements BackendStreamScanner.Listener {
   private BackendKeyData proxyKey;
   private byte lastBackendMessage;
   private boolean draining;
+  /** True from a ReadyForQuery until the client sends its next message. */
+  private boolean waitingForClient;
   private boolean closing;
 
   Session(Channel client, SessionEnvironment env) {
@@ -86,6 +89,17 @@ public final class Session implements BackendStreamScanner.Listener {
   @Override
   public void onReadyForQuery(byte transactionStatus) {
     state = SessionState.fromTransactionStatus(transactionStatus);
+    waitingForClient = true;
+  }
+
+  /** The client sent a message: until the next ReadyForQuery, the backend has the turn. */
+  void clientSent() {
+    waitingForClient = false;
+  }
+
+  /** True when the backend is idle waiting for the client (what an idle timeout measures). */
+  boolean waitingForClient() {
+    return waitingForClient && state != SessionState.COPY_IN && state != SessionState.COPY_OUT;
   }
 
   /** True once the backend's last message was an ErrorResponse (it may close right after one). */
@@ -133,7 +147,7 @@ public final class Session implements BackendStreamScanner.Listener {
     closeBackend();
   }
 
-  /** Closes both sides without a message (the client left, or asked to Terminate). */
+  /** Closes both sides without a message to the client (it left, or the backend told it why). */
   void close() {
     closing = true;
     if (client.isActive()) {
@@ -142,13 +156,31 @@ public final class Session implements BackendStreamScanner.Listener {
     closeBackend();
   }
 
+  /** The client sent Terminate: pass it on, so the backend ends the session cleanly, and close. */
+  void terminateRequested(ByteBuf terminate) {
+    closing = true;
+    if (backend != null && backend.isActive()) {
+      backend.writeAndFlush(terminate).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      terminate.release();
+    }
+    client.close();
+  }
+
   boolean closing() {
     return closing;
   }
 
+  /**
+   * Closes the backend connection. Past startup it is sent a Terminate first, so PostgreSQL ends
+   * the session cleanly instead of logging an unexpected EOF.
+   */
   private void closeBackend() {
     if (backend != null && backend.isActive()) {
-      backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      Object last = state == SessionState.AUTHENTICATING
+          ? Unpooled.EMPTY_BUFFER
+          : backend.alloc().buffer(5).writeByte('X').writeInt(4);
+      backend.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
     }
   }
 
