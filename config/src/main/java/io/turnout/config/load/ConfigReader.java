@@ -545,7 +545,7 @@ final class ConfigReader {
         && reads.keyColumn().isPresent()
         && r.columns.contains(reads.keyColumn().get())) {
       problem(
-          f.entries.get("reads").getValueNode(),
+          valueOf(f.entries.get("reads").getValueNode(), "key_column"),
           path + ".reads.key_column",
           "'"
               + reads.keyColumn().get()
@@ -682,35 +682,14 @@ final class ConfigReader {
         ok = false;
         continue;
       }
-      ExpressionAnalysis a = ExpressionAnalysis.of(expression, table);
-      if (a.syntaxError().isPresent()) {
-        problem(valueNode, itemPath, "'" + expression + "' " + a.syntaxError().get());
-        ok = false;
-        continue;
-      }
-      for (String refusal : a.refusals()) {
-        problem(valueNode, itemPath, "the expression " + refusal);
-        ok = false;
-      }
-      if (sources != null) {
-        for (String used : a.columns()) {
-          if (!sources.contains(used)) {
-            problem(
-                valueNode,
-                itemPath,
-                "uses column '"
-                    + used
-                    + "', which is not an "
-                    + sourceKind
-                    + " column ("
-                    + (sourceKind.equals("old") ? "a forward" : "a backward")
-                    + " expression may read only the "
-                    + sourceKind
-                    + " columns: "
-                    + String.join(", ", sources)
-                    + ")");
-            ok = false;
-          }
+      List<String> wrong =
+          ExpressionAnalysis.of(expression, table)
+              .problems(sources == null ? List.of() : sources, sourceKind);
+      for (String message : wrong) {
+        // Without a valid list of source columns, only syntax and refusals are meaningful.
+        if (sources != null || !message.startsWith("uses column")) {
+          problem(valueNode, itemPath, message);
+          ok = false;
         }
       }
       out.put(column, expression);
@@ -1050,6 +1029,18 @@ final class ConfigReader {
 
   void problemAt(int line, int column, String path, String message) {
     problems.add(new ConfigProblem(source, line, column, path, message));
+  }
+
+  /** The value under {@code key} in a mapping node, or the node itself when there is none. */
+  private static Node valueOf(Node mapping, String key) {
+    if (mapping instanceof MappingNode m) {
+      for (NodeTuple t : m.getValue()) {
+        if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+          return t.getValueNode();
+        }
+      }
+    }
+    return mapping;
   }
 
   static int line(Node node) {

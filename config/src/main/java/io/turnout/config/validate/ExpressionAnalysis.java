@@ -3,6 +3,7 @@ package io.turnout.config.validate;
 import io.turnout.config.plan.Identifiers;
 import io.turnout.config.plan.TableName;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -70,6 +71,39 @@ public record ExpressionAnalysis(
   /** True when the expression parses and uses nothing a plan expression must not. */
   public boolean acceptable() {
     return syntaxError.isEmpty() && refusals.isEmpty();
+  }
+
+  /**
+   * Every problem with this expression as a plan expression that may read only {@code readable}
+   * columns ({@code readableKind} is "old" for forward, "new" for backward), one sentence each;
+   * empty when it is fine.
+   */
+  public List<String> problems(Collection<String> readable, String readableKind) {
+    List<String> out = new ArrayList<>();
+    if (syntaxError.isPresent()) {
+      out.add("'" + expression + "' " + syntaxError.get());
+      return out;
+    }
+    for (String refusal : refusals) {
+      out.add("the expression " + refusal);
+    }
+    for (String used : columns) {
+      if (!readable.contains(used)) {
+        out.add(
+            "uses column '"
+                + used
+                + "', which is not "
+                + (readableKind.equals("old") ? "an old" : "a new")
+                + " column ("
+                + (readableKind.equals("old") ? "a forward" : "a backward")
+                + " expression may read only the "
+                + readableKind
+                + " columns: "
+                + String.join(", ", readable)
+                + ")");
+      }
+    }
+    return out;
   }
 
   /**
