@@ -116,6 +116,9 @@ final class ClusterDir {
      */
     static int sweepStale(Path parent) {
         int removed = 0;
+        if (!Files.isDirectory(parent)) {
+            return 0;
+        }
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, PREFIX + "*")) {
             for (Path dir : dirs) {
                 if (Files.isDirectory(dir) && isStale(dir)) {

@@ -45,6 +45,7 @@ final class LocalCluster extends BaseServer {
         ClusterDir dir = ClusterDir.create("local", options.name(), bin, runAs);
         LocalCluster server = null;
         try {
+            long t0 = System.nanoTime();
             runAs.own(dir.root);
             Exec.run(runAs.wrap(List.of(bin.resolve("initdb").toString(), "-D", dir.data().toString(),
                             "-U", RunAs.POSTGRES, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync")),
@@ -52,9 +53,13 @@ final class LocalCluster extends BaseServer {
             Files.writeString(dir.data().resolve("postgresql.conf"),
                     ClusterConfig.renderConf(ClusterConfig.settings(options, dir.root.toString())),
                     StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            long t1 = System.nanoTime();
             int port = startOnFreePort(dir, bin, runAs);
+            long t2 = System.nanoTime();
             server = new LocalCluster(options.name(), port, dir, bin, runAs);
             AuthFixtures.install(server, ClusterConfig.LOOPBACK);
+            LOG.debug("Cluster {} {}: initdb {} ms, pg_ctl start {} ms, auth fixtures {} ms", dir.root, runAs.describe(),
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
             return server;
         } catch (IOException | SQLException | RuntimeException e) {
             if (server != null) {
