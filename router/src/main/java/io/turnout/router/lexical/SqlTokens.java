@@ -1,0 +1,402 @@
+package io.turnout.router.lexical;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The tokens of one SQL text as PostgreSQL's scanner sees them: whitespace and comments dropped,
+ * strings, quoted identifiers and dollar quotes kept whole. Stored as parallel arrays (kind,
+ * start, end) because the router scans them on hot paths; {@link #identifier(int)} folds names
+ * lazily.
+ *
+ * @see <a href="https://www.postgresql.org/docs/current/sql-syntax-lexical.html">PostgreSQL:
+ *     Lexical Structure</a>
+ */
+public final class SqlTokens {
+  /** Token kinds. Keywords are {@link #IDENT}s. */
+  public static final byte IDENT = 1;
+
+  public static final byte QUOTED_IDENT = 2;
+  /** {@code '…'}, {@code E'…'}, {@code B'…'}, {@code X'…'}, {@code N'…'}. */
+  public static final byte STRING = 3;
+  /** {@code $$…$$} or {@code $tag$…$tag$}. */
+  public static final byte DOLLAR_STRING = 4;
+  /** {@code $1}. */
+  public static final byte PARAM = 5;
+
+  public static final byte NUMBER = 6;
+  public static final byte OPERATOR = 7;
+  public static final byte LPAREN = 8;
+  public static final byte RPAREN = 9;
+  public static final byte COMMA = 10;
+  public static final byte SEMICOLON = 11;
+  public static final byte DOT = 12;
+  /** {@code U&'…'} or {@code U&"…"}: Unicode escapes, which JSqlParser does not read faithfully. */
+  public static final byte UNICODE = 13;
+  /** {@code [} or {@code ]}. */
+  public static final byte BRACKET = 14;
+  /** {@code ?} as a JDBC-style placeholder or operator; context decides. */
+  public static final byte QUESTION = 15;
+
+  private final String sql;
+  private byte[] kinds;
+  private int[] starts;
+  private int[] ends;
+  private int size;
+  private boolean taggedDollarQuote;
+  private boolean unicodeEscape;
+  private boolean unterminated;
+
+  private SqlTokens(String sql) {
+    this.sql = sql;
+    int capacity = Math.max(8, sql.length() / 4);
+    kinds = new byte[capacity];
+    starts = new int[capacity];
+    ends = new int[capacity];
+  }
+
+  /** Scans {@code sql}; never throws (an unterminated literal runs to the end and is flagged). */
+  public static SqlTokens scan(String sql) {
+    SqlTokens t = new SqlTokens(sql);
+    t.run();
+    return t;
+  }
+
+  public String sql() {
+    return sql;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public byte kind(int i) {
+    return kinds[i];
+  }
+
+  public int start(int i) {
+    return starts[i];
+  }
+
+  public int end(int i) {
+    return ends[i];
+  }
+
+  public String text(int i) {
+    return sql.substring(starts[i], ends[i]);
+  }
+
+  /** A {@code $tag$…$tag$} quote with a non-empty tag occurs (JSqlParser may truncate it). */
+  public boolean hasTaggedDollarQuote() {
+    return taggedDollarQuote;
+  }
+
+  /** A {@code U&'…'} string or {@code U&"…"} identifier occurs. */
+  public boolean hasUnicodeEscape() {
+    return unicodeEscape;
+  }
+
+  /** A string, quoted identifier, dollar quote or block comment is not closed. */
+  public boolean hasUnterminated() {
+    return unterminated;
+  }
+
+  /**
+   * The identifier at {@code i} as PostgreSQL folds it: unquoted lower-cased, quoted with {@code
+   * ""} unescaped; {@code null} for other kinds.
+   */
+  public String identifier(int i) {
+    if (kinds[i] == IDENT) {
+      return sql.substring(starts[i], ends[i]).toLowerCase(Locale.ROOT);
+    }
+    if (kinds[i] == QUOTED_IDENT) {
+      return sql.substring(starts[i] + 1, ends[i] - 1).replace("\"\"", "\"");
+    }
+    return null;
+  }
+
+  /** True when token {@code i} is the unquoted keyword {@code word} (given in lower case). */
+  public boolean isKeyword(int i, String word) {
+    if (i < 0 || i >= size || kinds[i] != IDENT) {
+      return false;
+    }
+    int len = ends[i] - starts[i];
+    return len == word.length() && sql.regionMatches(true, starts[i], word, 0, len);
+  }
+
+  /** Index of the first token starting at or after {@code offset}; {@link #size()} if none. */
+  public int indexAtOrAfter(int offset) {
+    int lo = 0;
+    int hi = size;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (starts[mid] < offset) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** Index of the token that starts exactly at {@code offset}, or -1. */
+  public int indexStartingAt(int offset) {
+    int i = indexAtOrAfter(offset);
+    return i < size && starts[i] == offset ? i : -1;
+  }
+
+  /** Index of the token that ends exactly at {@code offset}, or -1. */
+  public int indexEndingAt(int offset) {
+    int i = indexAtOrAfter(offset) - 1;
+    while (i >= 0 && ends[i] > offset) {
+      i--;
+    }
+    return i >= 0 && ends[i] == offset ? i : -1;
+  }
+
+  private void add(byte kind, int start, int end) {
+    if (size == kinds.length) {
+      int n = size * 2;
+      kinds = Arrays.copyOf(kinds, n);
+      starts = Arrays.copyOf(starts, n);
+      ends = Arrays.copyOf(ends, n);
+    }
+    kinds[size] = kind;
+    starts[size] = start;
+    ends[size] = end;
+    size++;
+  }
+
+  private void run() {
+    final String s = sql;
+    final int n = s.length();
+    int i = 0;
+    while (i < n) {
+      char c = s.charAt(i);
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+        i++;
+      } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
+        int nl = s.indexOf('\n', i);
+        i = nl < 0 ? n : nl + 1;
+      } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+        i = skipBlockComment(i);
+      } else if (c == '\'') {
+        int e = skipQuoted(i, '\'', false);
+        add(STRING, i, e);
+        i = e;
+      } else if (c == '"') {
+        int e = skipQuoted(i, '"', false);
+        add(QUOTED_IDENT, i, e);
+        i = e;
+      } else if ((c == 'e' || c == 'E') && i + 1 < n && s.charAt(i + 1) == '\'') {
+        int e = skipQuoted(i + 1, '\'', true);
+        add(STRING, i, e);
+        i = e;
+      } else if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N')
+          && i + 1 < n
+          && s.charAt(i + 1) == '\'') {
+        int e = skipQuoted(i + 1, '\'', false);
+        add(STRING, i, e);
+        i = e;
+      } else if ((c == 'u' || c == 'U')
+          && i + 2 < n
+          && s.charAt(i + 1) == '&'
+          && (s.charAt(i + 2) == '\'' || s.charAt(i + 2) == '"')) {
+        int e = skipQuoted(i + 2, s.charAt(i + 2), false);
+        unicodeEscape = true;
+        add(UNICODE, i, e);
+        i = e;
+      } else if (isIdentStart(c)) {
+        int e = i + 1;
+        while (e < n && isIdentPart(s.charAt(e))) {
+          e++;
+        }
+        add(IDENT, i, e);
+        i = e;
+      } else if (c >= '0' && c <= '9' || (c == '.' && i + 1 < n && isDigit(s.charAt(i + 1)))) {
+        int e = skipNumber(i);
+        add(NUMBER, i, e);
+        i = e;
+      } else if (c == '$') {
+        i = dollar(i);
+      } else if (c == '(') {
+        add(LPAREN, i, ++i);
+      } else if (c == ')') {
+        add(RPAREN, i, ++i);
+      } else if (c == ',') {
+        add(COMMA, i, ++i);
+      } else if (c == ';') {
+        add(SEMICOLON, i, ++i);
+      } else if (c == '.') {
+        add(DOT, i, ++i);
+      } else if (c == '[' || c == ']') {
+        add(BRACKET, i, ++i);
+      } else if (c == '?' && !(i + 1 < n && isOperatorChar(s.charAt(i + 1)))) {
+        add(QUESTION, i, ++i);
+      } else if (isOperatorChar(c)) {
+        int e = i + 1;
+        while (e < n && isOperatorChar(s.charAt(e))) {
+          // A comment start ends an operator, as in PostgreSQL's scanner.
+          if ((s.charAt(e) == '-' && e + 1 < n && s.charAt(e + 1) == '-')
+              || (s.charAt(e) == '/' && e + 1 < n && s.charAt(e + 1) == '*')) {
+            break;
+          }
+          e++;
+        }
+        add(OPERATOR, i, e);
+        i = e;
+      } else {
+        // Anything else (a stray character or non-ASCII symbol) is a one-character operator.
+        add(OPERATOR, i, ++i);
+      }
+    }
+  }
+
+  private int skipBlockComment(int i) {
+    final String s = sql;
+    final int n = s.length();
+    int depth = 1;
+    int j = i + 2;
+    while (j < n) {
+      char c = s.charAt(j);
+      if (c == '*' && j + 1 < n && s.charAt(j + 1) == '/') {
+        depth--;
+        j += 2;
+        if (depth == 0) {
+          return j;
+        }
+      } else if (c == '/' && j + 1 < n && s.charAt(j + 1) == '*') {
+        depth++;
+        j += 2;
+      } else {
+        j++;
+      }
+    }
+    unterminated = true;
+    return n;
+  }
+
+  /** {@code i} is at the opening quote; returns the index after the closing quote. */
+  private int skipQuoted(int i, char quote, boolean backslashEscapes) {
+    final String s = sql;
+    final int n = s.length();
+    int j = i + 1;
+    while (j < n) {
+      char c = s.charAt(j);
+      if (backslashEscapes && c == '\\') {
+        j += 2;
+      } else if (c == quote) {
+        if (j + 1 < n && s.charAt(j + 1) == quote) {
+          j += 2;
+        } else {
+          return j + 1;
+        }
+      } else {
+        j++;
+      }
+    }
+    unterminated = true;
+    return n;
+  }
+
+  private int skipNumber(int i) {
+    final String s = sql;
+    final int n = s.length();
+    int j = i;
+    while (j < n && (isDigit(s.charAt(j)) || s.charAt(j) == '_')) {
+      j++;
+    }
+    if (j < n && s.charAt(j) == '.' && !(j + 1 < n && s.charAt(j + 1) == '.')) {
+      j++;
+      while (j < n && isDigit(s.charAt(j))) {
+        j++;
+      }
+    }
+    if (j < n && (s.charAt(j) == 'e' || s.charAt(j) == 'E')) {
+      int k = j + 1;
+      if (k < n && (s.charAt(k) == '+' || s.charAt(k) == '-')) {
+        k++;
+      }
+      if (k < n && isDigit(s.charAt(k))) {
+        j = k;
+        while (j < n && isDigit(s.charAt(j))) {
+          j++;
+        }
+      }
+    }
+    return j;
+  }
+
+  /** {@code $1}, {@code $$…$$}, {@code $tag$…$tag$}, or a lone {@code $} operator. */
+  private int dollar(int i) {
+    final String s = sql;
+    final int n = s.length();
+    int j = i + 1;
+    if (j < n && isDigit(s.charAt(j))) {
+      while (j < n && isDigit(s.charAt(j))) {
+        j++;
+      }
+      add(PARAM, i, j);
+      return j;
+    }
+    while (j < n && (isIdentStart(s.charAt(j)) || (j > i + 1 && isDigit(s.charAt(j))))) {
+      j++;
+    }
+    if (j < n && s.charAt(j) == '$') {
+      String tag = s.substring(i, j + 1);
+      int close = s.indexOf(tag, j + 1);
+      int e;
+      if (close < 0) {
+        unterminated = true;
+        e = n;
+      } else {
+        e = close + tag.length();
+      }
+      if (tag.length() > 2) {
+        taggedDollarQuote = true;
+      }
+      add(DOLLAR_STRING, i, e);
+      return e;
+    }
+    add(OPERATOR, i, i + 1);
+    return i + 1;
+  }
+
+  static boolean isIdentStart(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+  }
+
+  static boolean isIdentPart(char c) {
+    return isIdentStart(c) || isDigit(c) || c == '$';
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static boolean isOperatorChar(char c) {
+    switch (c) {
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '<':
+      case '>':
+      case '=':
+      case '~':
+      case '!':
+      case '@':
+      case '#':
+      case '%':
+      case '^':
+      case '&':
+      case '|':
+      case '`':
+      case '?':
+      case ':':
+        return true;
+      default:
+        return false;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.turnout.router.rewrite;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Small helpers for SQL text the rewriter generates: identifier quoting and type names. */
+public final class SqlText {
+  private static final Pattern PLAIN = Pattern.compile("[a-z_][a-z0-9_$]*");
+  private static final Pattern TYPMOD = Pattern.compile("\\([^)]*\\)");
+
+  /**
+   * Reserved key words (PostgreSQL Appendix C, "reserved" and "reserved (can be function or
+   * type)"), which must be quoted as column names or labels.
+   */
+  private static final Set<String> RESERVED =
+      Set.of(
+          "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
+          "authorization", "binary", "both", "case", "cast", "check", "collate", "collation",
+          "column", "concurrently", "constraint", "create", "cross", "current_catalog",
+          "current_date", "current_role", "current_schema", "current_time", "current_timestamp",
+          "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end",
+          "except", "false", "fetch", "for", "foreign", "freeze", "from", "full", "grant",
+          "group", "having", "ilike", "in", "initially", "inner", "intersect", "into", "is",
+          "isnull", "join", "lateral", "leading", "left", "like", "limit", "localtime",
+          "localtimestamp", "natural", "not", "notnull", "null", "offset", "on", "only", "or",
+          "order", "outer", "overlaps", "placing", "primary", "references", "returning", "right",
+          "select", "session_user", "similar", "some", "symmetric", "system_user", "table",
+          "tablesample", "then", "to", "trailing", "true", "union", "unique", "user", "using",
+          "variadic", "verbose", "when", "where", "window", "with");
+
+  private SqlText() {}
+
+  /** A folded name as SQL: bare when PostgreSQL reads it back unchanged, quoted otherwise. */
+  public static String ident(String folded) {
+    if (PLAIN.matcher(folded).matches() && !RESERVED.contains(folded)) {
+      return folded;
+    }
+    return '"' + folded.replace("\"", "\"\"") + '"';
+  }
+
+  /**
+   * Folds a name as written in SQL: {@code Email} → {@code email}, {@code "Email"} → {@code
+   * Email}.
+   */
+  public static String fold(String written) {
+    if (written == null) {
+      return null;
+    }
+    if (written.length() >= 2 && written.charAt(0) == '"') {
+      return written.substring(1, written.length() - 1).replace("\"\"", "\"");
+    }
+    return written.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The type without its modifier, for casts whose only job is to give an untyped literal or
+   * parameter the type PostgreSQL would have inferred: {@code character varying(255)} → {@code
+   * character varying}. Keeping the modifier would truncate silently where an assignment raises.
+   */
+  public static String baseType(String formattedType) {
+    return TYPMOD.matcher(formattedType).replaceAll("");
+  }
+
+  /** Wraps an expression in parentheses unless it is a single token that needs none. */
+  public static String paren(String expr) {
+    if (isAtom(expr)) {
+      return expr;
+    }
+    return "(" + expr + ")";
+  }
+
+  /** Casts {@code expr} to {@code type}: {@code CAST(expr AS type)}. */
+  public static String cast(String expr, String type) {
+    return "CAST(" + expr + " AS " + type + ")";
+  }
+
+  private static boolean isAtom(String s) {
+    int n = s.length();
+    if (n == 0) {
+      return false;
+    }
+    if (s.charAt(0) == '$') {
+      for (int i = 1; i < n; i++) {
+        if (!Character.isDigit(s.charAt(i))) {
+          return false;
+        }
+      }
+      return n > 1;
+    }
+    if (s.charAt(0) == '\'' && s.charAt(n - 1) == '\'' && s.indexOf('\'', 1) == n - 1) {
+      return true;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (!(Character.isLetterOrDigit(c) || c == '_' || c == '.' || c == '"')) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,1940 @@
+package io.turnout.router.rewrite;
+
+import io.turnout.config.catalog.Catalog;
+import io.turnout.config.catalog.ColumnInfo;
+import io.turnout.config.catalog.TableInfo;
+import io.turnout.config.plan.TableName;
+import io.turnout.router.analysis.ParsedStatement;
+import io.turnout.router.analysis.RangeVar;
+import io.turnout.router.analysis.Scope;
+import io.turnout.router.analysis.Unanalysable;
+import io.turnout.router.lexical.SqlTokens;
+import io.turnout.router.rewrite.View.Side;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import net.sf.jsqlparser.expression.Alias;
+import net.sf.jsqlparser.expression.ArrayConstructor;
+import net.sf.jsqlparser.expression.CastExpression;
+import net.sf.jsqlparser.expression.CollateExpression;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
+import net.sf.jsqlparser.expression.JdbcParameter;
+import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.expression.RowGetExpression;
+import net.sf.jsqlparser.expression.StringValue;
+import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.ReturningClause;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.delete.Delete;
+import net.sf.jsqlparser.statement.delete.ParenthesedDelete;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.insert.InsertConflictAction;
+import net.sf.jsqlparser.statement.insert.InsertConflictTarget;
+import net.sf.jsqlparser.statement.insert.ParenthesedInsert;
+import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.AllTableColumns;
+import net.sf.jsqlparser.statement.select.Distinct;
+import net.sf.jsqlparser.statement.select.Fetch;
+import net.sf.jsqlparser.statement.select.FromItem;
+import net.sf.jsqlparser.statement.select.GroupByElement;
+import net.sf.jsqlparser.statement.select.Join;
+import net.sf.jsqlparser.statement.select.LateralSubSelect;
+import net.sf.jsqlparser.statement.select.Limit;
+import net.sf.jsqlparser.statement.select.Offset;
+import net.sf.jsqlparser.statement.select.OrderByElement;
+import net.sf.jsqlparser.statement.select.ParenthesedFromItem;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.SelectItem;
+import net.sf.jsqlparser.statement.select.SetOperationList;
+import net.sf.jsqlparser.statement.select.TableFunction;
+import net.sf.jsqlparser.statement.select.Values;
+import net.sf.jsqlparser.statement.select.WithItem;
+import net.sf.jsqlparser.statement.update.ParenthesedUpdate;
+import net.sf.jsqlparser.statement.update.Update;
+import net.sf.jsqlparser.statement.update.UpdateSet;
+
+/**
+ * Produces one variant of a statement under a {@link View}: resolves every column reference to
+ * its table through the scopes of the statement (aliases, joins, subqueries, CTEs, set
+ * operations, correlated references), re-expresses references to managed columns in the side
+ * the view asks for, keeps {@code *} in the old shape, and adds the dual-write to INSERT and
+ * UPDATE (and ON CONFLICT DO UPDATE). Edits are spliced into the original text.
+ *
+ * <p>Fails closed: a construct it does not understand on a managed table throws {@link
+ * Unanalysable}, and a write it must not run throws {@link Rejected}. As a final check, every
+ * token that spells a managed column name must have been seen by the analysis; otherwise the
+ * statement is unanalysable (a reference the tree walk missed would silently escape the
+ * rewrite).
+ */
+public final class StatementRewriter {
+  /** A write the router must refuse, with the migration it concerns. */
+  public static final class Rejected extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient ColumnPlan plan;
+
+    public Rejected(ColumnPlan plan, String reason) {
+      super(reason, null, false, false);
+      this.plan = plan;
+    }
+
+    public ColumnPlan plan() {
+      return plan;
+    }
+  }
+
+  /** What the rewrite produced. */
+  public record Result(String sql, boolean changed, Set<String> touched, Set<String> applied) {}
+
+  private static final String VALUES_ALIAS = "turnout_v";
+  private static final String SELECT_ALIAS = "turnout_s";
+
+  private final ParsedStatement parsed;
+  private final String sql;
+  private final SqlTokens tokens;
+  private final Catalog catalog;
+  private final Map<TableName, List<ColumnPlan>> plansByTable;
+  private final View view;
+  private final Predicate<String> stableText;
+  private final Edits edits;
+  private final Set<String> touched = new LinkedHashSet<>();
+  private final Set<String> applied = new LinkedHashSet<>();
+  private final BitSet seen = new BitSet();
+  private final Set<String> managedNames = new HashSet<>();
+
+  public StatementRewriter(
+      ParsedStatement parsed,
+      Catalog catalog,
+      Map<TableName, List<ColumnPlan>> plansByTable,
+      View view,
+      Predicate<String> stableText) {
+    this.parsed = parsed;
+    this.sql = parsed.sql();
+    this.tokens = parsed.tokens();
+    this.catalog = catalog;
+    this.plansByTable = plansByTable;
+    this.view = view;
+    this.stableText = stableText;
+    this.edits = new Edits(sql);
+  }
+
+  /**
+   * Rewrites the statement.
+   *
+   * @throws Unanalysable when it touches a managed table in a way the rewriter cannot follow
+   * @throws Rejected when it is a write that must not run in the current phase
+   */
+  public Result rewrite() {
+    Statement st = parsed.statement();
+    Scope root = new Scope(null);
+    try {
+      statement(st, root);
+    } catch (IllegalStateException | ClassCastException | IndexOutOfBoundsException e) {
+      throw new Unanalysable("rewrite failed: " + e.getMessage());
+    }
+    checkEveryManagedNameSeen();
+    String out = edits.isEmpty() ? sql : edits.apply();
+    return new Result(out, !out.equals(sql), touched, applied);
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private List<String> statement(Statement st, Scope scope) {
+    if (st instanceof Select s) {
+      return select(s, scope);
+    } else if (st instanceof Insert i) {
+      return insert(i, scope);
+    } else if (st instanceof Update u) {
+      return update(u, scope);
+    } else if (st instanceof Delete d) {
+      return delete(d, scope);
+    }
+    throw new Unanalysable(st.getClass().getSimpleName() + " statements are not analysed");
+  }
+
+  private void withItems(List<WithItem<?>> items, Scope scope) {
+    if (items == null) {
+      return;
+    }
+    for (WithItem<?> w : items) {
+      String name = SqlText.fold(w.getAliasName());
+      List<String> declared = aliasColumns(w.getAlias());
+      if (w.isRecursive()) {
+        scope.addCte(new Scope.Cte(name, declared, false));
+      }
+      Object body = w.getParenthesedStatement();
+      List<String> out;
+      if (body instanceof ParenthesedSelect ps) {
+        out = select(ps.getSelect(), scope);
+      } else if (body instanceof ParenthesedInsert pi) {
+        out = insert(pi.getInsert(), scope);
+      } else if (body instanceof ParenthesedUpdate pu) {
+        out = update(pu.getUpdate(), scope);
+      } else if (body instanceof ParenthesedDelete pd) {
+        out = delete(pd.getDelete(), scope);
+      } else {
+        throw new Unanalysable("WITH item " + name + " is not a SELECT, INSERT, UPDATE or DELETE");
+      }
+      if (w.getWithItemList() != null && !w.getWithItemList().isEmpty()) {
+        List<String> cols = new ArrayList<>();
+        for (SelectItem<?> si : w.getWithItemList()) {
+          cols.add(SqlText.fold(String.valueOf(si.getExpression())));
+        }
+        declared = cols;
+      }
+      scope.addCte(new Scope.Cte(name, declared != null ? declared : out, false));
+    }
+  }
+
+  private static List<String> aliasColumns(Alias alias) {
+    if (alias == null || alias.getAliasColumns() == null || alias.getAliasColumns().isEmpty()) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    for (Alias.AliasColumn c : alias.getAliasColumns()) {
+      out.add(SqlText.fold(c.name));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- SELECT
+
+  /** Walks a query; returns its output column labels, or null when unknown. */
+  private List<String> select(Select s, Scope outer) {
+    Scope scope = outer;
+    if (s.getWithItemsList() != null && !s.getWithItemsList().isEmpty()) {
+      scope = new Scope(outer);
+      withItems(s.getWithItemsList(), scope);
+    }
+    List<String> out;
+    if (s instanceof PlainSelect ps) {
+      out = plainSelect(ps, scope);
+      return out;
+    } else if (s instanceof SetOperationList sol) {
+      out = null;
+      for (Select branch : sol.getSelects()) {
+        List<String> b = select(branch, scope);
+        if (out == null) {
+          out = b;
+        }
+      }
+    } else if (s instanceof ParenthesedSelect ps) {
+      out = select(ps.getSelect(), scope);
+    } else if (s instanceof Values v) {
+      out = values(v, scope);
+    } else {
+      throw new Unanalysable(s.getClass().getSimpleName() + " queries are not analysed");
+    }
+    // ORDER BY / LIMIT of a set operation or parenthesised query refer to its output only.
+    Scope outputOnly = new Scope(scope);
+    orderBy(s.getOrderByElements(), outputOnly, out, true);
+    limits(s, scope);
+    return out;
+  }
+
+  private List<String> values(Values v, Scope scope) {
+    List<List<Expression>> rows = rows(v);
+    for (List<Expression> row : rows) {
+      for (Expression e : row) {
+        expr(e, scope);
+      }
+    }
+    List<String> out = new ArrayList<>();
+    int n = rows.isEmpty() ? 0 : rows.get(0).size();
+    for (int i = 1; i <= n; i++) {
+      out.add("column" + i);
+    }
+    return out;
+  }
+
+  private static List<List<Expression>> rows(Values v) {
+    List<List<Expression>> rows = new ArrayList<>();
+    ExpressionList<?> list = v.getExpressions();
+    if (list instanceof ParenthesedExpressionList<?> single) {
+      rows.add(new ArrayList<>(single));
+      return rows;
+    }
+    for (Expression e : list) {
+      if (e instanceof ParenthesedExpressionList<?> row) {
+        rows.add(new ArrayList<>(row));
+      } else {
+        rows.add(List.of(e));
+      }
+    }
+    return rows;
+  }
+
+  private List<String> plainSelect(PlainSelect ps, Scope outer) {
+    Scope scope = new Scope(outer);
+    if (ps.getFromItem() != null) {
+      fromItem(ps.getFromItem(), scope);
+    }
+    joins(ps.getJoins(), scope);
+
+    List<String> labels = new ArrayList<>();
+    boolean labelsKnown = true;
+    for (SelectItem<?> item : ps.getSelectItems()) {
+      List<String> l = selectItem(item, scope);
+      if (l == null) {
+        labelsKnown = false;
+      } else {
+        labels.addAll(l);
+      }
+    }
+    if (ps.getWhere() != null) {
+      expr(ps.getWhere(), scope);
+    }
+    Distinct distinct = ps.getDistinct();
+    if (distinct != null && distinct.getOnSelectItems() != null) {
+      for (SelectItem<?> si : distinct.getOnSelectItems()) {
+        expr(si.getExpression(), scope);
+      }
+    }
+    GroupByElement g = ps.getGroupBy();
+    if (g != null) {
+      if (g.getGroupByExpressionList() != null) {
+        for (Object o : g.getGroupByExpressionList()) {
+          groupByExpr((Expression) o, scope, labels);
+        }
+      }
+      if (g.getGroupingSets() != null) {
+        for (ExpressionList<?> set : g.getGroupingSets()) {
+          for (Expression e : set) {
+            groupByExpr(e, scope, labels);
+          }
+        }
+      }
+    }
+    if (ps.getHaving() != null) {
+      expr(ps.getHaving(), scope);
+    }
+    if (ps.getQualify() != null) {
+      expr(ps.getQualify(), scope);
+    }
+    if (ps.getWindowDefinitions() != null) {
+      for (var w : ps.getWindowDefinitions()) {
+        windowDefinition(w, scope);
+      }
+    }
+    orderBy(ps.getOrderByElements(), scope, labelsKnown ? labels : null, false);
+    limits(ps, scope);
+    return labelsKnown ? labels : null;
+  }
+
+  private void windowDefinition(net.sf.jsqlparser.expression.WindowDefinition w, Scope scope) {
+    if (w.getPartitionExpressionList() != null) {
+      for (Object e : w.getPartitionExpressionList()) {
+        expr((Expression) e, scope);
+      }
+    }
+    if (w.getOrderByElements() != null) {
+      for (OrderByElement o : w.getOrderByElements()) {
+        expr(o.getExpression(), scope);
+      }
+    }
+  }
+
+  private void limits(Select s, Scope scope) {
+    Limit limit = s.getLimit();
+    if (limit != null) {
+      if (limit.getRowCount() != null) {
+        expr(limit.getRowCount(), scope);
+      }
+      if (limit.getOffset() != null) {
+        expr(limit.getOffset(), scope);
+      }
+    }
+    Offset offset = s.getOffset();
+    if (offset != null && offset.getOffset() != null) {
+      expr(offset.getOffset(), scope);
+    }
+    Fetch fetch = s.getFetch();
+    if (fetch != null && fetch.getExpression() != null) {
+      expr(fetch.getExpression(), scope);
+    }
+  }
+
+  /**
+   * ORDER BY: a bare name that matches an output label refers to the output column (whose label
+   * the rewrite preserves), otherwise to an input column.
+   */
+  private void orderBy(
+      List<OrderByElement> elements, Scope scope, List<String> labels, boolean outputOnly) {
+    if (elements == null) {
+      return;
+    }
+    for (OrderByElement o : elements) {
+      Expression e = o.getExpression();
+      if (e instanceof Column c && isBare(c) && labels != null && labels.contains(name(c))) {
+        markSeen(c);
+        continue;
+      }
+      if (outputOnly) {
+        markSeenDeep(e);
+        continue;
+      }
+      expr(e, scope);
+    }
+  }
+
+  /** GROUP BY: an input column wins over an output label of the same name. */
+  private void groupByExpr(Expression e, Scope scope, List<String> labels) {
+    if (e instanceof Column c && isBare(c) && resolveBare(name(c), scope, c) == null
+        && labels.contains(name(c))) {
+      markSeen(c);
+      return;
+    }
+    expr(e, scope);
+  }
+
+  private void joins(List<Join> joins, Scope scope) {
+    if (joins == null) {
+      return;
+    }
+    for (Join j : joins) {
+      fromItem(j.getFromItem(), scope);
+      if (j.isNatural()) {
+        scope.markUsingJoin();
+      }
+      if (j.getUsingColumns() != null && !j.getUsingColumns().isEmpty()) {
+        scope.markUsingJoin();
+        for (Column c : j.getUsingColumns()) {
+          markSeen(c);
+          String n = name(c);
+          for (RangeVar v : scope.vars()) {
+            if (v.planFor(n) != null) {
+              throw new Unanalysable("JOIN … USING (" + n + ") on a managed column");
+            }
+          }
+        }
+      }
+      if (j.getOnExpressions() != null) {
+        for (Expression on : j.getOnExpressions()) {
+          expr(on, scope);
+        }
+      }
+    }
+  }
+
+  private void fromItem(FromItem item, Scope scope) {
+    if (item instanceof Table t) {
+      scope.add(tableVar(t, false, scope));
+    } else if (item instanceof LateralSubSelect ls) {
+      List<String> out = select(ls.getSelect(), scope);
+      scope.add(derivedVar(ls.getAlias(), out));
+    } else if (item instanceof ParenthesedSelect ps) {
+      Scope outer = scope.parent() != null ? scope.parent() : new Scope(null);
+      List<String> out = select(ps.getSelect(), outer);
+      scope.add(derivedVar(ps.getAlias(), out));
+    } else if (item instanceof ParenthesedFromItem pf) {
+      if (pf.getAlias() != null) {
+        throw new Unanalysable("aliased parenthesised join");
+      }
+      fromItem(pf.getFromItem(), scope);
+      joins(pf.getJoins(), scope);
+    } else if (item instanceof Values v) {
+      List<String> out = values(v, scope.parent() != null ? scope.parent() : scope);
+      scope.add(derivedVar(v.getAlias(), out));
+    } else if (item instanceof TableFunction tf) {
+      expr(tf.getFunction(), scope);
+      List<String> cols = aliasColumns(tf.getAlias());
+      String alias = tf.getAlias() == null ? null : SqlText.fold(tf.getAlias().getName());
+      if (cols == null && alias != null) {
+        // A scalar function's single column is named by the alias; a composite one is unknown.
+        cols = null;
+      }
+      String fname = tf.getFunction().getName();
+      String n = alias != null ? alias : SqlText.fold(fname);
+      scope.add(new RangeVar(n, null, n, null, List.of(), cols, false));
+    } else {
+      throw new Unanalysable(item.getClass().getSimpleName() + " in FROM is not analysed");
+    }
+  }
+
+  private RangeVar derivedVar(Alias alias, List<String> out) {
+    String n = alias == null ? null : SqlText.fold(alias.getName());
+    List<String> cols = aliasColumns(alias);
+    if (cols != null && out != null) {
+      List<String> merged = new ArrayList<>(cols);
+      for (int i = cols.size(); i < out.size(); i++) {
+        merged.add(out.get(i));
+      }
+      cols = merged;
+    } else if (cols == null) {
+      cols = out;
+    }
+    return new RangeVar(n == null ? "" : n, null, n == null ? "" : alias.getName(), null, List.of(), cols, false);
+  }
+
+  private RangeVar tableVar(Table t, boolean target, Scope lookup) {
+    String schema = t.getSchemaName() == null ? null : SqlText.fold(t.getSchemaName());
+    String name = SqlText.fold(t.getName());
+    Alias alias = t.getAlias();
+    String aliasName = alias == null ? null : SqlText.fold(alias.getName());
+    if (schema == null) {
+      // CTE names shadow tables.
+      Scope.Cte cte = lookup.cte(name);
+      if (cte != null) {
+        String n = aliasName != null ? aliasName : name;
+        return new RangeVar(n, null, aliasName != null ? alias.getName() : t.getName(), null, List.of(), cte.columns(), target);
+      }
+    }
+    Optional<TableInfo> info =
+        schema == null ? catalog.resolve(name) : catalog.table(new TableName(schema, name));
+    if (info.isEmpty()) {
+      // Unknown table: columns unknown. If its name is a managed table's, the catalog is stale.
+      for (TableName managed : plansByTable.keySet()) {
+        if (managed.name().equals(name) && (schema == null || managed.schema().equals(schema))) {
+          throw new Unanalysable("table " + managed + " is not in the catalog");
+        }
+      }
+      String n = aliasName != null ? aliasName : name;
+      return new RangeVar(n, aliasName != null ? null : schema, aliasName != null ? alias.getName() : tableText(t), null, List.of(), null, target);
+    }
+    TableInfo ti = info.get();
+    List<ColumnPlan> plans = plansByTable.getOrDefault(ti.name(), List.of());
+    for (ColumnPlan p : plans) {
+      touched.add(p.id());
+      managedNames.addAll(p.oldColumns());
+      managedNames.addAll(p.newColumns());
+    }
+    List<String> cols = new ArrayList<>();
+    for (ColumnInfo c : ti.columns()) {
+      cols.add(c.name());
+    }
+    String n = aliasName != null ? aliasName : name;
+    return new RangeVar(
+        n,
+        aliasName != null ? null : ti.name().schema(),
+        aliasName != null ? alias.getName() : tableText(t),
+        ti,
+        plans,
+        cols,
+        target);
+  }
+
+  /** The table reference as written, without its alias, for qualifying generated columns. */
+  private String tableText(Table t) {
+    int[] span = ParsedStatement.span(t);
+    if (span != null) {
+      int i = tokens.indexStartingAt(span[0]);
+      if (i >= 0) {
+        int j = i;
+        int end = tokens.end(i);
+        while (j + 2 < tokens.size()
+            && tokens.kind(j + 1) == SqlTokens.DOT
+            && isIdent(j + 2)) {
+          j += 2;
+          end = tokens.end(j);
+        }
+        return sql.substring(span[0], end);
+      }
+    }
+    return t.getFullyQualifiedName();
+  }
+
+  private boolean isIdent(int i) {
+    byte k = tokens.kind(i);
+    return k == SqlTokens.IDENT || k == SqlTokens.QUOTED_IDENT;
+  }
+
+  // ---------------------------------------------------------------- select items and stars
+
+  /** Walks one select item; returns its output labels (several for a star) or null if unknown. */
+  private List<String> selectItem(SelectItem<?> item, Scope scope) {
+    Expression e = item.getExpression();
+    if (e instanceof AllTableColumns atc) {
+      return tableStar(item, atc, scope);
+    }
+    if (e instanceof AllColumns ac) {
+      return star(item, ac, scope);
+    }
+    Column labelColumn = item.getAlias() == null ? labelColumn(e) : null;
+    boolean[] relabel = {false};
+    expr(e, scope, c -> c == labelColumn, relabel);
+    String label;
+    if (item.getAlias() != null) {
+      int[] span = ParsedStatement.span(item);
+      if (span != null) {
+        int last = tokens.indexEndingAt(span[1]);
+        if (last >= 0) {
+          seen.set(tokens.start(last));
+        }
+      }
+      label = SqlText.fold(item.getAlias().getName());
+    } else if (labelColumn != null) {
+      label = name(labelColumn);
+      if (relabel[0]) {
+        int[] span = spanOf(item);
+        edits.insert(span[1], " AS " + SqlText.ident(label));
+      }
+    } else {
+      label = figureLabel(e);
+    }
+    return List.of(label);
+  }
+
+  private List<String> star(SelectItem<?> item, AllColumns ac, Scope scope) {
+    markSeen(ac);
+    boolean needsExpansion = false;
+    List<String> labels = new ArrayList<>();
+    boolean known = true;
+    for (RangeVar v : scope.vars()) {
+      if (v.isManaged() && starChanges(v)) {
+        needsExpansion = true;
+      }
+      List<String> shape = shape(v);
+      if (shape == null) {
+        known = false;
+      } else {
+        labels.addAll(shape);
+      }
+    }
+    if (needsExpansion) {
+      if (scope.hasUsingJoin()) {
+        throw new Unanalysable("* over a JOIN … USING with a managed table");
+      }
+      List<String> parts = new ArrayList<>();
+      for (RangeVar v : scope.vars()) {
+        parts.add(v.isManaged() ? expandStar(v, scope) : v.qualifier() + ".*");
+      }
+      int[] span = spanOf(ac);
+      edits.replace(span[0], span[1], String.join(", ", parts));
+    }
+    return known ? labels : null;
+  }
+
+  private List<String> tableStar(SelectItem<?> item, AllTableColumns atc, Scope scope) {
+    markSeen(atc);
+    Table t = atc.getTable();
+    String schema = t.getSchemaName() == null ? null : SqlText.fold(t.getSchemaName());
+    RangeVar v = scope.byName(schema, SqlText.fold(t.getName()));
+    if (v == null) {
+      return null;
+    }
+    if (v.isManaged() && starChanges(v)) {
+      int[] span = spanOf(atc);
+      edits.replace(span[0], span[1], expandStar(v, scope));
+    }
+    return shape(v);
+  }
+
+  /** The columns {@code *} of this range variable shows the client: new columns hidden. */
+  private List<String> shape(RangeVar v) {
+    if (v.columns() == null) {
+      return null;
+    }
+    if (!v.isManaged()) {
+      return v.columns();
+    }
+    List<String> out = new ArrayList<>();
+    for (String c : v.columns()) {
+      if (!isHidden(v, c)) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  private boolean isHidden(RangeVar v, String column) {
+    for (ColumnPlan p : v.plans()) {
+      if (p.isNew(column)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean starChanges(RangeVar v) {
+    for (String c : v.columns()) {
+      if (isHidden(v, c)) {
+        return true;
+      }
+    }
+    for (ColumnPlan p : v.plans()) {
+      if (view.side(p) == Side.NEW) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String expandStar(RangeVar v, Scope scope) {
+    StringBuilder b = new StringBuilder();
+    for (String c : shape(v)) {
+      if (b.length() > 0) {
+        b.append(", ");
+      }
+      ColumnPlan p = v.planFor(c);
+      String q = v.qualifier() + "." + SqlText.ident(c);
+      if (p != null && needsTranslation(p, c)) {
+        b.append(translation(v, p, c, v.qualifier())).append(" AS ").append(SqlText.ident(c));
+        applied.add(p.id());
+      } else {
+        b.append(q);
+      }
+    }
+    for (ColumnPlan p : v.plans()) {
+      applied.add(p.id());
+    }
+    return b.toString();
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private void expr(Expression e, Scope scope) {
+    expr(e, scope, c -> false, null);
+  }
+
+  /**
+   * Walks an expression, translating managed column references. {@code isLabel} marks the column
+   * that gives a select item its label; {@code relabel[0]} is set when that one was rewritten.
+   */
+  private void expr(Expression e, Scope scope, Predicate<Column> isLabel, boolean[] relabel) {
+    if (e == null) {
+      return;
+    }
+    e.accept(new Walker(scope, isLabel, relabel), null);
+  }
+
+  private final class Walker extends ExpressionVisitorAdapter<Void> {
+    private final Scope scope;
+    private final Predicate<Column> isLabel;
+    private final boolean[] relabel;
+
+    Walker(Scope scope, Predicate<Column> isLabel, boolean[] relabel) {
+      this.scope = scope;
+      this.isLabel = isLabel;
+      this.relabel = relabel;
+    }
+
+    @Override
+    public <S> Void visit(Column column, S context) {
+      boolean changed = column(column, scope);
+      if (changed && relabel != null && isLabel.test(column)) {
+        relabel[0] = true;
+      }
+      ArrayConstructor idx = column.getArrayConstructor();
+      if (idx != null && idx.getExpressions() != null) {
+        for (Expression x : idx.getExpressions()) {
+          x.accept(this, context);
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(ParenthesedSelect s, S context) {
+      select(s.getSelect(), scope);
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(Select s, S context) {
+      select(s, scope);
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(AllTableColumns atc, S context) {
+      markSeen(atc);
+      Table t = atc.getTable();
+      RangeVar v = scope.byName(
+          t.getSchemaName() == null ? null : SqlText.fold(t.getSchemaName()),
+          SqlText.fold(t.getName()));
+      if (v != null && v.isManaged()) {
+        throw new Unanalysable("whole-row reference " + t.getName() + ".* to a managed table");
+      }
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(AllColumns ac, S context) {
+      markSeen(ac);
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(CastExpression ce, S context) {
+      super.visit(ce, context);
+      int[] whole = ParsedStatement.span(ce);
+      int[] left = ParsedStatement.span(ce.getLeftExpression());
+      if (whole != null && left != null && left[1] <= whole[1]) {
+        // The type name is not a column reference (a column may be called "name").
+        for (int i = tokens.indexAtOrAfter(left[1]); i < tokens.size() && tokens.start(i) < whole[1]; i++) {
+          seen.set(tokens.start(i));
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(RowGetExpression r, S context) {
+      return r.getExpression().accept(this, context);
+    }
+
+    @Override
+    public <S> Void visit(net.sf.jsqlparser.expression.AnalyticExpression a, S context) {
+      super.visit(a, context);
+      if (a.getWindowDefinition() != null) {
+        windowDefinition(a.getWindowDefinition(), scope);
+      }
+      if (a.getPartitionExpressionList() != null) {
+        for (Object x : a.getPartitionExpressionList()) {
+          ((Expression) x).accept(this, context);
+        }
+      }
+      if (a.getOrderByElements() != null) {
+        for (OrderByElement o : a.getOrderByElements()) {
+          o.getExpression().accept(this, context);
+        }
+      }
+      if (a.getFilterExpression() != null) {
+        a.getFilterExpression().accept(this, context);
+      }
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(net.sf.jsqlparser.expression.Function f, S context) {
+      super.visit(f, context);
+      if (f.getOrderByElements() != null) {
+        for (OrderByElement o : f.getOrderByElements()) {
+          o.getExpression().accept(this, context);
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Resolves one column reference and, when it names a managed column the view wants in the
+   * other side, replaces it. Returns true when the text changed.
+   */
+  private boolean column(Column c, Scope scope) {
+    markSeen(c);
+    String col = name(c);
+    Table t = c.getTable();
+    RangeVar v;
+    if (t != null && t.getName() != null) {
+      String schema = t.getSchemaName() == null ? null : SqlText.fold(t.getSchemaName());
+      v = scope.byName(schema, SqlText.fold(t.getName()));
+      if (v == null) {
+        return false;
+      }
+    } else {
+      if (col.equals("default") && !isQuoted(c)) {
+        return false;
+      }
+      v = resolveBare(col, scope, c);
+      if (v == null) {
+        // A whole-row reference names a range variable instead of a column.
+        RangeVar row = scope.byName(null, col);
+        if (row != null && row.isManaged() && !row.hasColumn(col)) {
+          throw new Unanalysable("whole-row reference " + col + " to a managed table");
+        }
+        return false;
+      }
+    }
+    if (!v.isManaged()) {
+      return false;
+    }
+    ColumnPlan p = v.planFor(col);
+    if (p == null || !needsTranslation(p, col)) {
+      return false;
+    }
+    if (c.getArrayConstructor() != null) {
+      throw new Unanalysable("subscripted managed column " + col);
+    }
+    applied.add(p.id());
+    replaceColumn(c, v, p, col, scope);
+    return true;
+  }
+
+  private boolean needsTranslation(ColumnPlan p, String column) {
+    Side side = view.side(p);
+    return (side == Side.OLD && p.isNew(column)) || (side == Side.NEW && p.isOld(column));
+  }
+
+  /** The range variable an unqualified column name refers to, looking outwards; null if none. */
+  private RangeVar resolveBare(String col, Scope scope, Column node) {
+    for (Scope s = scope; s != null; s = s.parent()) {
+      RangeVar found = null;
+      boolean unknown = false;
+      for (RangeVar v : s.vars()) {
+        if (v.columns() == null) {
+          unknown = true;
+        } else if (v.hasColumn(col)) {
+          if (found != null) {
+            return null; // ambiguous: PostgreSQL rejects the statement anyway
+          }
+          found = v;
+        }
+      }
+      if (found != null) {
+        if (unknown && found.planFor(col) != null) {
+          throw new Unanalysable(
+              "column " + col + " could also come from a function or table of unknown columns");
+        }
+        return found;
+      }
+      if (unknown && managedNames.contains(col)) {
+        throw new Unanalysable("cannot resolve column " + col + " with certainty");
+      }
+    }
+    return null;
+  }
+
+  private void replaceColumn(Column c, RangeVar v, ColumnPlan p, String col, Scope scope) {
+    int[] span = spanOf(c);
+    int first = tokens.indexStartingAt(span[0]);
+    int last = tokens.indexEndingAt(span[1]);
+    if (first < 0 || last < 0 || !isIdent(last)) {
+      throw new Unanalysable("column reference " + c + " does not align with its tokens");
+    }
+    String qualifier =
+        last > first ? sql.substring(tokens.start(first), tokens.start(last - 1)) : null;
+    String rendered = translation(v, p, col, qualifier != null ? qualifier : qualifierFor(v, scope));
+    if (p.isRename() && rendered.indexOf('(') < 0) {
+      // A rename only swaps the name token, so qualifiers and quoting stay as written.
+      String other = p.derivation(col).columns().iterator().next();
+      edits.replace(tokens.start(last), tokens.end(last), SqlText.ident(other));
+      return;
+    }
+    edits.replace(span[0], span[1], rendered);
+  }
+
+  /**
+   * The expression for managed column {@code col} of {@code v} over the other side's columns,
+   * qualified with {@code qualifier} (null: unqualified), cast back to the column's own type.
+   */
+  private String translation(RangeVar v, ColumnPlan p, String col, String qualifier) {
+    Template t = p.derivation(col);
+    String rendered =
+        t.render(other -> qualifier == null ? SqlText.ident(other) : qualifier + "." + SqlText.ident(other));
+    if (p.isRename()) {
+      ColumnInfo mine = v.table().column(col).orElse(null);
+      ColumnInfo theirs = v.table().column(t.columns().iterator().next()).orElse(null);
+      if (mine != null && theirs != null && !mine.type().equals(theirs.type())) {
+        return SqlText.cast(rendered, mine.type());
+      }
+      return rendered;
+    }
+    ColumnInfo mine = v.table().column(col).orElse(null);
+    return mine == null ? SqlText.paren(rendered) : SqlText.cast(rendered, mine.type());
+  }
+
+  /** Qualifier for generated references: none when unambiguous, else the range variable's. */
+  private String qualifierFor(RangeVar v, Scope scope) {
+    if (scope.isSoleVar(v)) {
+      return null;
+    }
+    return v.qualifier();
+  }
+
+  // ---------------------------------------------------------------- labels
+
+  /** The column whose name becomes the label of an unaliased select item, or null. */
+  private static Column labelColumn(Expression e) {
+    if (e instanceof Column c) {
+      return c;
+    }
+    if (e instanceof CastExpression ce) {
+      return labelColumn(ce.getLeftExpression());
+    }
+    if (e instanceof CollateExpression ce) {
+      return labelColumn(ce.getLeftExpression());
+    }
+    if (e instanceof ParenthesedExpressionList<?> pl && pl.size() == 1) {
+      return labelColumn(pl.get(0));
+    }
+    return null;
+  }
+
+  /** PostgreSQL's FigureColname for the forms applications use. */
+  private static String figureLabel(Expression e) {
+    if (e instanceof net.sf.jsqlparser.expression.Function f && f.getName() != null) {
+      String n = f.getName();
+      int dot = n.lastIndexOf('.');
+      return SqlText.fold(dot >= 0 ? n.substring(dot + 1) : n);
+    }
+    if (e instanceof CastExpression ce) {
+      String inner = figureLabel(ce.getLeftExpression());
+      return inner;
+    }
+    if (e instanceof net.sf.jsqlparser.expression.CaseExpression) {
+      return "case";
+    }
+    if (e instanceof RowGetExpression r) {
+      return SqlText.fold(r.getColumnName());
+    }
+    return "?column?";
+  }
+
+  // ---------------------------------------------------------------- INSERT
+
+  private List<String> insert(Insert ins, Scope outer) {
+    Scope scope = new Scope(outer);
+    withItems(ins.getWithItemsList(), scope);
+    RangeVar target = tableVar(ins.getTable(), true, scope);
+    List<String> columns = new ArrayList<>();
+    boolean implicitColumns = ins.getColumns() == null || ins.getColumns().isEmpty();
+    if (!implicitColumns) {
+      for (Column c : ins.getColumns()) {
+        markSeen(c);
+        columns.add(name(c));
+      }
+    } else if (target.table() != null) {
+      List<String> shape = shape(target);
+      columns.addAll(shape);
+    }
+
+    // Source rows: VALUES, a query, or DEFAULT VALUES.
+    Values values = ins.getValues();
+    Select query = values == null ? ins.getSelect() : null;
+    List<List<Expression>> rows = null;
+    if (values != null) {
+      rows = rows(values);
+      for (List<Expression> row : rows) {
+        for (Expression e : row) {
+          expr(e, scope);
+        }
+      }
+    } else if (query != null) {
+      select(query, scope);
+    }
+
+    // ON CONFLICT and RETURNING see the target (and EXCLUDED).
+    Scope targetScope = new Scope(scope);
+    targetScope.add(target);
+    InsertConflictTarget ct = ins.getConflictTarget();
+    if (ct != null) {
+      markConflictTarget(ins);
+      if (ct.getWhereExpression() != null) {
+        expr(ct.getWhereExpression(), targetScope);
+      }
+      if (ct.getIndexExpression() != null) {
+        expr(ct.getIndexExpression(), targetScope);
+      }
+    }
+    InsertConflictAction action = ins.getConflictAction();
+    Scope conflictScope = new Scope(scope);
+    conflictScope.add(target);
+    if (target.table() != null) {
+      conflictScope.add(
+          new RangeVar("excluded", null, "excluded", target.table(), target.plans(), target.columns(), false));
+    }
+    List<SetItem> conflictItems = null;
+    if (action != null && action.getUpdateSets() != null && !action.getUpdateSets().isEmpty()) {
+      conflictItems = setItems(action.getUpdateSets(), conflictScope);
+      if (action.getWhereExpression() != null) {
+        expr(action.getWhereExpression(), conflictScope);
+      }
+    }
+    List<String> out = returning(ins.getReturningClause(), targetScope);
+
+    if (target.isManaged()) {
+      insertDualWrite(ins, target, columns, implicitColumns, rows, values, query);
+      if (conflictItems != null) {
+        dualWriteSets(conflictItems, target, conflictScope, null);
+      }
+    }
+    return out;
+  }
+
+  private void markConflictTarget(Insert ins) {
+    // ON CONFLICT (col, …): index inference by column name; both sides carry indexes.
+    int[] tableSpan = spanOf(ins.getTable());
+    for (int i = tokens.indexAtOrAfter(tableSpan[1]); i + 2 < tokens.size(); i++) {
+      if (tokens.isKeyword(i, "on") && tokens.isKeyword(i + 1, "conflict")) {
+        int j = i + 2;
+        if (tokens.kind(j) == SqlTokens.LPAREN) {
+          int depth = 0;
+          for (; j < tokens.size(); j++) {
+            if (tokens.kind(j) == SqlTokens.LPAREN) {
+              depth++;
+            } else if (tokens.kind(j) == SqlTokens.RPAREN && --depth == 0) {
+              break;
+            } else if (isIdent(j)) {
+              seen.set(tokens.start(j));
+            }
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  /** One value to store: its SQL text and what the rewrite must know about it. */
+  private record Value(String text, boolean stable, boolean untyped) {}
+
+  private Value value(Expression e, ColumnInfo column) {
+    if (e instanceof Column c && isBare(c) && "default".equals(name(c)) && !isQuoted(c)) {
+      return defaultValue(column);
+    }
+    int[] span = spanOf(e);
+    String text = edits.render(span[0], span[1]);
+    boolean untyped =
+        e instanceof JdbcParameter || e instanceof StringValue || e instanceof NullValue
+            || (e instanceof ParenthesedExpressionList<?> pl && pl.size() == 1
+                && (pl.get(0) instanceof JdbcParameter || pl.get(0) instanceof StringValue));
+    return new Value(text, Volatility.isStable(e), untyped);
+  }
+
+  private Value defaultValue(ColumnInfo column) {
+    if (column == null) {
+      return new Value("NULL", true, true);
+    }
+    Optional<String> d = column.defaultExpression();
+    if (d.isEmpty()) {
+      if (column.notNull()) {
+        // Probably an identity column, whose default the catalog does not show.
+        throw new Unanalysable("DEFAULT of NOT NULL column " + column.name() + " is unknown");
+      }
+      return new Value(SqlText.cast("NULL", column.type()), true, false);
+    }
+    return new Value(d.get(), stableText.test(d.get()), false);
+  }
+
+  private ColumnInfo columnInfo(RangeVar target, String column) {
+    return target.table() == null ? null : target.table().column(column).orElse(null);
+  }
+
+  /** A value cast to its column's type when it is an untyped literal or parameter. */
+  private String typed(Value v, ColumnInfo column) {
+    if (v.untyped() && column != null) {
+      return SqlText.cast(v.text(), SqlText.baseType(column.type()));
+    }
+    return v.text();
+  }
+
+  /** A derived column to add to an INSERT: its name and its expression over the row's values. */
+  private record Derived(String column, Template template, ColumnPlan plan) {}
+
+  private void insertDualWrite(
+      Insert ins,
+      RangeVar target,
+      List<String> columns,
+      boolean implicitColumns,
+      List<List<Expression>> rows,
+      Values values,
+      Select query) {
+    List<Derived> derived = new ArrayList<>();
+    Set<String> synthetic = new LinkedHashSet<>();
+    for (ColumnPlan p : target.plans()) {
+      if (!view.dualWrites(p)) {
+        for (String c : columns) {
+          if (p.isNew(c)) {
+            throw new Rejected(p, "writes new column " + c + " but dual-write is not on yet");
+          }
+        }
+        continue;
+      }
+      Set<String> aOld = intersect(columns, p.oldColumns());
+      Set<String> aNew = intersect(columns, p.newColumns());
+      if (!aOld.isEmpty() && !aNew.isEmpty()) {
+        if (aOld.size() == p.oldColumns().size() && aNew.size() == p.newColumns().size()) {
+          continue;
+        }
+        throw mixed(p, aOld, aNew);
+      }
+      boolean fromOld = !aOld.isEmpty() || aNew.isEmpty();
+      if (aOld.isEmpty() && aNew.isEmpty() && defaultsAgree(target, p)) {
+        continue;
+      }
+      for (String d : fromOld ? p.newColumns() : p.oldColumns()) {
+        if (target.table().column(d).isEmpty()) {
+          throw new Rejected(p, "column " + d + " does not exist yet (run expand first)");
+        }
+        derived.add(new Derived(d, p.derivation(d), p));
+      }
+      applied.add(p.id());
+    }
+    if (derived.isEmpty()) {
+      return;
+    }
+    // A source column left to a volatile default is written explicitly, so that the default
+    // is evaluated once and the derived columns see the stored value.
+    for (String u : usedColumns(derived)) {
+      if (!columns.contains(u) && !defaultValue(columnInfo(target, u)).stable()) {
+        synthetic.add(u);
+      }
+    }
+    List<String> allColumns = new ArrayList<>(columns);
+    allColumns.addAll(synthetic);
+
+    if (ins.isOnlyDefaultValues()) {
+      throw new Unanalysable("INSERT … DEFAULT VALUES on a table with a dual-write");
+    }
+    String derivedNames = joinNames(derived);
+    if (values != null) {
+      insertValues(ins, target, columns, allColumns, implicitColumns, rows, values, derived, synthetic);
+    } else if (query != null) {
+      insertQuery(ins, target, columns, allColumns, implicitColumns, query, derived, synthetic);
+    }
+    if (derivedNames.isEmpty()) {
+      throw new IllegalStateException("no derived columns");
+    }
+  }
+
+  private void insertValues(
+      Insert ins,
+      RangeVar target,
+      List<String> columns,
+      List<String> allColumns,
+      boolean implicitColumns,
+      List<List<Expression>> rows,
+      Values values,
+      List<Derived> derived,
+      Set<String> synthetic) {
+    // Every row's values as text, the slot values for the templates, and whether a used one is
+    // volatile (then the values are evaluated once, in a VALUES list the INSERT selects from).
+    List<List<Value>> rowValues = new ArrayList<>();
+    boolean volatileUsed = !synthetic.isEmpty();
+    Set<String> used = usedColumns(derived);
+    for (List<Expression> row : rows) {
+      if (row.size() != columns.size()) {
+        throw new Unanalysable("VALUES row has " + row.size() + " values for " + columns.size() + " columns");
+      }
+      List<Value> vs = new ArrayList<>();
+      for (int i = 0; i < row.size(); i++) {
+        Value v = value(row.get(i), columnInfo(target, columns.get(i)));
+        vs.add(v);
+        if (used.contains(columns.get(i)) && !v.stable()) {
+          volatileUsed = true;
+        }
+      }
+      for (String s : synthetic) {
+        vs.add(defaultValue(columnInfo(target, s)));
+      }
+      rowValues.add(vs);
+    }
+    if (!volatileUsed) {
+      for (String u : used) {
+        if (!allColumns.contains(u)) {
+          Value d = defaultValue(columnInfo(target, u));
+          if (!d.stable()) {
+            volatileUsed = true;
+          }
+        }
+      }
+    }
+    if (!volatileUsed) {
+      appendColumns(ins, target, implicitColumns, allColumns, derived);
+      int[] vspan = spanOf(values);
+      List<int[]> rowEnds = rowEnds(values, rows.size(), vspan);
+      for (int r = 0; r < rows.size(); r++) {
+        List<Value> vs = rowValues.get(r);
+        Function<String, String> slot = slotFor(target, allColumns, vs, null);
+        StringBuilder b = new StringBuilder();
+        for (Derived d : derived) {
+          b.append(", ").append(render(d, slot, target));
+        }
+        edits.insert(rowEnds.get(r)[0], b.toString());
+      }
+      return;
+    }
+    // Evaluate once: INSERT INTO t (cols…, derived…) SELECT v.c1…, derived(v.…) FROM (VALUES …) v
+    StringBuilder rowsText = new StringBuilder();
+    for (int r = 0; r < rowValues.size(); r++) {
+      if (r > 0) {
+        rowsText.append(", ");
+      }
+      rowsText.append('(');
+      List<Value> vs = rowValues.get(r);
+      for (int i = 0; i < vs.size(); i++) {
+        if (i > 0) {
+          rowsText.append(", ");
+        }
+        rowsText.append(typed(vs.get(i), columnInfo(target, allColumns.get(i))));
+      }
+      rowsText.append(')');
+    }
+    List<String> refs = new ArrayList<>();
+    for (int i = 0; i < allColumns.size(); i++) {
+      refs.add(VALUES_ALIAS + ".c" + (i + 1));
+    }
+    Function<String, String> slot = slotFor(target, allColumns, null, refs);
+    StringBuilder sel = new StringBuilder("SELECT ");
+    sel.append(String.join(", ", refs));
+    for (Derived d : derived) {
+      sel.append(", ").append(render(d, slot, target));
+    }
+    sel.append(" FROM (VALUES ").append(rowsText).append(") AS ").append(VALUES_ALIAS).append('(');
+    for (int i = 0; i < allColumns.size(); i++) {
+      sel.append(i > 0 ? ", " : "").append('c').append(i + 1);
+    }
+    sel.append(')');
+    appendColumns(ins, target, implicitColumns, allColumns, derived);
+    int[] vspan = spanOf(values);
+    edits.replace(vspan[0], vspan[1], sel.toString());
+  }
+
+  private void insertQuery(
+      Insert ins,
+      RangeVar target,
+      List<String> columns,
+      List<String> allColumns,
+      boolean implicitColumns,
+      Select query,
+      List<Derived> derived,
+      Set<String> synthetic) {
+    Set<String> used = usedColumns(derived);
+    if (query instanceof PlainSelect ps && synthetic.isEmpty() && query.getWithItemsList() == null) {
+      List<SelectItem<?>> items = ps.getSelectItems();
+      boolean simple = items.size() == columns.size();
+      List<Value> vs = new ArrayList<>();
+      if (simple) {
+        for (int i = 0; i < items.size(); i++) {
+          Expression e = items.get(i).getExpression();
+          if (e instanceof AllColumns) {
+            simple = false;
+            break;
+          }
+          Value v = value(e, columnInfo(target, columns.get(i)));
+          if (used.contains(columns.get(i)) && !v.stable()) {
+            simple = false;
+          }
+          vs.add(v);
+        }
+      }
+      if (simple && !defaultsVolatile(target, used, allColumns)) {
+        Function<String, String> slot = slotFor(target, allColumns, vs, null);
+        StringBuilder b = new StringBuilder();
+        for (Derived d : derived) {
+          b.append(", ").append(render(d, slot, target));
+        }
+        int[] last = spanOf(items.get(items.size() - 1));
+        edits.insert(last[1], b.toString());
+        appendColumns(ins, target, implicitColumns, allColumns, derived);
+        return;
+      }
+    }
+    if (!synthetic.isEmpty()) {
+      throw new Unanalysable("INSERT … SELECT with a volatile default on a managed column");
+    }
+    int[] qspan = spanOf(query);
+    String inner = edits.render(qspan[0], qspan[1]);
+    List<String> refs = new ArrayList<>();
+    for (int i = 0; i < allColumns.size(); i++) {
+      refs.add(SELECT_ALIAS + ".c" + (i + 1));
+    }
+    Function<String, String> slot = slotFor(target, allColumns, null, refs);
+    StringBuilder sel = new StringBuilder("SELECT ").append(String.join(", ", refs));
+    for (Derived d : derived) {
+      sel.append(", ").append(render(d, slot, target));
+    }
+    sel.append(" FROM (").append(inner).append(") AS ").append(SELECT_ALIAS).append('(');
+    for (int i = 0; i < allColumns.size(); i++) {
+      sel.append(i > 0 ? ", " : "").append('c').append(i + 1);
+    }
+    sel.append(')');
+    appendColumns(ins, target, implicitColumns, allColumns, derived);
+    edits.replace(qspan[0], qspan[1], sel.toString());
+  }
+
+  private boolean defaultsVolatile(RangeVar target, Set<String> used, List<String> assigned) {
+    for (String u : used) {
+      if (!assigned.contains(u) && !defaultValue(columnInfo(target, u)).stable()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Slot values for an INSERT row: the row's value, or the column default when not given. */
+  private Function<String, String> slotFor(
+      RangeVar target, List<String> columns, List<Value> values, List<String> refs) {
+    return col -> {
+      int i = columns.indexOf(col);
+      ColumnInfo ci = columnInfo(target, col);
+      if (i >= 0) {
+        if (refs != null) {
+          return refs.get(i);
+        }
+        return typed(values.get(i), ci);
+      }
+      return defaultValue(ci).text();
+    };
+  }
+
+  private String render(Derived d, Function<String, String> slot, RangeVar target) {
+    return d.template().render(slot);
+  }
+
+  private static Set<String> usedColumns(List<Derived> derived) {
+    Set<String> out = new LinkedHashSet<>();
+    for (Derived d : derived) {
+      out.addAll(d.template().columns());
+    }
+    return out;
+  }
+
+  private static String joinNames(List<Derived> derived) {
+    StringBuilder b = new StringBuilder();
+    for (Derived d : derived) {
+      b.append(b.length() > 0 ? ", " : "").append(SqlText.ident(d.column()));
+    }
+    return b.toString();
+  }
+
+  /** Adds the derived (and synthetic) columns to the INSERT's column list, or writes one. */
+  private void appendColumns(
+      Insert ins, RangeVar target, boolean implicit, List<String> allColumns, List<Derived> derived) {
+    if (implicit) {
+      int pos = afterTargetName(ins);
+      StringBuilder b = new StringBuilder(" (");
+      for (int i = 0; i < allColumns.size(); i++) {
+        b.append(i > 0 ? ", " : "").append(SqlText.ident(allColumns.get(i)));
+      }
+      b.append(", ").append(joinNames(derived)).append(')');
+      edits.insert(pos, b.toString());
+      return;
+    }
+    List<Column> cols = ins.getColumns();
+    int[] last = spanOf(cols.get(cols.size() - 1));
+    int i = tokens.indexAtOrAfter(last[1]);
+    if (i >= tokens.size() || tokens.kind(i) != SqlTokens.RPAREN) {
+      throw new Unanalysable("cannot find the end of the INSERT column list");
+    }
+    StringBuilder b = new StringBuilder();
+    for (int k = ins.getColumns().size(); k < allColumns.size(); k++) {
+      b.append(", ").append(SqlText.ident(allColumns.get(k)));
+    }
+    b.append(", ").append(joinNames(derived));
+    edits.insert(tokens.start(i), b.toString());
+  }
+
+  /** Offset after {@code INSERT INTO table [AS alias]}. */
+  private int afterTargetName(Insert ins) {
+    int[] span = spanOf(ins.getTable());
+    int i = tokens.indexAtOrAfter(span[0]);
+    // table name parts
+    while (i + 2 < tokens.size() && tokens.kind(i + 1) == SqlTokens.DOT) {
+      i += 2;
+    }
+    int end = tokens.end(i);
+    if (ins.getTable().getAlias() != null) {
+      int j = i + 1;
+      if (tokens.isKeyword(j, "as")) {
+        j++;
+      }
+      end = tokens.end(j);
+    }
+    return end;
+  }
+
+  /** Offsets of the closing parenthesis of each VALUES row, as [pos]. */
+  private List<int[]> rowEnds(Values values, int rowCount, int[] vspan) {
+    List<int[]> ends = new ArrayList<>();
+    ExpressionList<?> list = values.getExpressions();
+    if (list instanceof ParenthesedExpressionList<?>) {
+      int i = tokens.indexEndingAt(vspan[1]);
+      if (i < 0 || tokens.kind(i) != SqlTokens.RPAREN) {
+        throw new Unanalysable("cannot find the end of the VALUES row");
+      }
+      ends.add(new int[] {tokens.start(i)});
+      return ends;
+    }
+    for (Expression e : list) {
+      int[] span = spanOf(e);
+      int i = tokens.indexEndingAt(span[1]);
+      if (!(e instanceof ParenthesedExpressionList<?>) || i < 0 || tokens.kind(i) != SqlTokens.RPAREN) {
+        throw new Unanalysable("cannot find the end of a VALUES row");
+      }
+      ends.add(new int[] {tokens.start(i)});
+    }
+    if (ends.size() != rowCount) {
+      throw new Unanalysable("VALUES rows do not match");
+    }
+    return ends;
+  }
+
+  private boolean defaultsAgree(RangeVar target, ColumnPlan p) {
+    boolean none = true;
+    for (String c : p.oldColumns()) {
+      ColumnInfo ci = columnInfo(target, c);
+      if (ci != null && ci.defaultExpression().isPresent()) {
+        none = false;
+      }
+    }
+    for (String c : p.newColumns()) {
+      ColumnInfo ci = columnInfo(target, c);
+      if (ci != null && ci.defaultExpression().isPresent()) {
+        none = false;
+      }
+    }
+    if (none) {
+      // forward(NULL) is taken to be NULL: plan expressions are expected to be null-preserving.
+      return true;
+    }
+    if (p.isRename()) {
+      ColumnInfo o = columnInfo(target, p.oldColumns().get(0));
+      ColumnInfo n = columnInfo(target, p.newColumns().get(0));
+      return o != null && n != null && o.defaultExpression().equals(n.defaultExpression())
+          && stableText.test(o.defaultExpression().get());
+    }
+    return false;
+  }
+
+  private static Set<String> intersect(List<String> a, List<String> b) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String x : a) {
+      if (b.contains(x)) {
+        out.add(x);
+      }
+    }
+    return out;
+  }
+
+  private static Rejected mixed(ColumnPlan p, Set<String> aOld, Set<String> aNew) {
+    return new Rejected(
+        p,
+        "writes old column(s) "
+            + aOld
+            + " and new column(s) "
+            + aNew
+            + " together; write all old columns "
+            + p.oldColumns()
+            + " or all new columns "
+            + p.newColumns()
+            + ", not a mix");
+  }
+
+  // ---------------------------------------------------------------- UPDATE
+
+  /** One item of a SET list: its targets, its value form, and its source span. */
+  private static final class SetItem {
+    final List<Column> columns = new ArrayList<>();
+    final List<Expression> values = new ArrayList<>();
+    ParenthesedSelect rowSelect;
+    int start;
+    int end;
+
+    List<String> names() {
+      List<String> out = new ArrayList<>();
+      for (Column c : columns) {
+        out.add(name(c));
+      }
+      return out;
+    }
+  }
+
+  private List<String> update(Update u, Scope outer) {
+    Scope scope = new Scope(outer);
+    withItems(u.getWithItemsList(), scope);
+    RangeVar target = tableVar(u.getTable(), true, scope);
+    scope.add(target);
+    if (u.getFromItem() != null) {
+      fromItem(u.getFromItem(), scope);
+    }
+    joins(u.getJoins(), scope);
+    List<SetItem> items = setItems(u.getUpdateSets(), scope);
+    if (u.getWhere() != null) {
+      expr(u.getWhere(), scope);
+    }
+    List<String> out = returning(u.getReturningClause(), scope);
+    if (target.isManaged()) {
+      dualWriteSets(items, target, scope, u);
+    }
+    return out;
+  }
+
+  private List<SetItem> setItems(List<UpdateSet> sets, Scope scope) {
+    List<SetItem> items = new ArrayList<>();
+    for (UpdateSet us : sets) {
+      SetItem item = new SetItem();
+      for (Column c : us.getColumns()) {
+        markSeen(c);
+        item.columns.add(c);
+        if (c.getArrayConstructor() != null) {
+          for (Expression x : c.getArrayConstructor().getExpressions()) {
+            expr(x, scope);
+          }
+        }
+      }
+      ExpressionList<?> vals = us.getValues();
+      boolean rowForm = us.getColumns() instanceof ParenthesedExpressionList<?>;
+      if (rowForm && vals.size() == 1 && vals.get(0) instanceof ParenthesedSelect ps) {
+        item.rowSelect = ps;
+        select(ps.getSelect(), scope);
+      } else {
+        for (Expression v : vals) {
+          item.values.add(v);
+          expr(v, scope);
+        }
+        if (item.values.size() != item.columns.size()) {
+          throw new Unanalysable("SET list has " + item.values.size() + " values for " + item.columns.size() + " columns");
+        }
+      }
+      items.add(item);
+    }
+    locateSetItems(items);
+    return items;
+  }
+
+  /** Finds each SET item's [start, end) by scanning tokens at depth 0 from the first item. */
+  private void locateSetItems(List<SetItem> items) {
+    if (items.isEmpty()) {
+      return;
+    }
+    int[] firstCol = spanOf(items.get(0).columns.get(0));
+    int i = tokens.indexStartingAt(firstCol[0]);
+    if (i < 0) {
+      throw new Unanalysable("cannot locate the SET list");
+    }
+    if (i > 0 && tokens.kind(i - 1) == SqlTokens.LPAREN) {
+      i--;
+    }
+    int k = 0;
+    int depth = 0;
+    int itemStart = tokens.start(i);
+    int lastEnd = itemStart;
+    for (; i < tokens.size(); i++) {
+      byte kind = tokens.kind(i);
+      if (depth == 0
+          && (kind == SqlTokens.SEMICOLON
+              || tokens.isKeyword(i, "from")
+              || tokens.isKeyword(i, "where")
+              || tokens.isKeyword(i, "returning")
+              || kind == SqlTokens.RPAREN)) {
+        break;
+      }
+      if (kind == SqlTokens.LPAREN || (kind == SqlTokens.BRACKET && sql.charAt(tokens.start(i)) == '[')) {
+        depth++;
+      } else if (kind == SqlTokens.RPAREN || (kind == SqlTokens.BRACKET && sql.charAt(tokens.start(i)) == ']')) {
+        depth--;
+      } else if (kind == SqlTokens.COMMA && depth == 0) {
+        if (k >= items.size()) {
+          throw new Unanalysable("SET list does not match its parse");
+        }
+        items.get(k).start = itemStart;
+        items.get(k).end = lastEnd;
+        k++;
+        itemStart = i + 1 < tokens.size() ? tokens.start(i + 1) : sql.length();
+        continue;
+      }
+      lastEnd = tokens.end(i);
+    }
+    if (k != items.size() - 1) {
+      throw new Unanalysable("SET list does not match its parse");
+    }
+    items.get(k).start = itemStart;
+    items.get(k).end = lastEnd;
+  }
+
+  /**
+   * Adds the dual-write to a SET list (UPDATE, or ON CONFLICT DO UPDATE when {@code update} is
+   * null): derived columns from the assigned ones, unassigned ones read from the current row.
+   */
+  private void dualWriteSets(List<SetItem> items, RangeVar target, Scope scope, Update update) {
+    Map<String, SetItem> owner = new LinkedHashMap<>();
+    Map<String, Expression> single = new LinkedHashMap<>();
+    for (SetItem it : items) {
+      for (int i = 0; i < it.columns.size(); i++) {
+        Column c = it.columns.get(i);
+        String n = name(c);
+        owner.put(n, it);
+        if (it.rowSelect == null) {
+          single.put(n, it.values.get(i));
+        }
+        ColumnPlan p = target.planFor(n);
+        if (p != null && c.getArrayConstructor() != null) {
+          throw new Rejected(p, "assigns an element of managed column " + n);
+        }
+      }
+    }
+    List<String> assigned = new ArrayList<>(owner.keySet());
+    StringBuilder appended = new StringBuilder();
+    String q = target.qualifier();
+    for (ColumnPlan p : target.plans()) {
+      if (!view.dualWrites(p)) {
+        for (String c : assigned) {
+          if (p.isNew(c)) {
+            throw new Rejected(p, "writes new column " + c + " but dual-write is not on yet");
+          }
+        }
+        continue;
+      }
+      Set<String> aOld = intersect(assigned, p.oldColumns());
+      Set<String> aNew = intersect(assigned, p.newColumns());
+      if (aOld.isEmpty() && aNew.isEmpty()) {
+        continue;
+      }
+      if (!aOld.isEmpty() && !aNew.isEmpty()) {
+        if (aOld.size() == p.oldColumns().size() && aNew.size() == p.newColumns().size()) {
+          continue;
+        }
+        throw mixed(p, aOld, aNew);
+      }
+      boolean fromOld = !aOld.isEmpty();
+      Set<String> sources = fromOld ? aOld : aNew;
+      List<String> derivedCols = fromOld ? p.newColumns() : p.oldColumns();
+      for (String d : derivedCols) {
+        if (target.table().column(d).isEmpty()) {
+          throw new Rejected(p, "column " + d + " does not exist yet (run expand first)");
+        }
+      }
+      applied.add(p.id());
+      // Current values of source columns not assigned here, in the authoritative columns.
+      Function<String, String> current = col -> currentValue(target, p, col, q);
+
+      boolean needsOnce = false;
+      Set<SetItem> rowSelects = new LinkedHashSet<>();
+      Map<String, Value> vals = new LinkedHashMap<>();
+      for (String s : sources) {
+        SetItem it = owner.get(s);
+        if (it.rowSelect != null) {
+          rowSelects.add(it);
+          needsOnce = true;
+          continue;
+        }
+        Value v = value(single.get(s), columnInfo(target, s));
+        vals.put(s, v);
+        if (!v.stable()) {
+          needsOnce = true;
+        }
+      }
+      if (!needsOnce) {
+        for (String d : derivedCols) {
+          String text =
+              p.derivation(d).render(col -> vals.containsKey(col) ? typed(vals.get(col), columnInfo(target, col)) : current.apply(col));
+          appended.append(", ").append(SqlText.ident(d)).append(" = ").append(text);
+        }
+        continue;
+      }
+      if (!rowSelects.isEmpty()) {
+        if (rowSelects.size() > 1 || !vals.isEmpty() && anyVolatile(vals)) {
+          throw new Rejected(p, "cannot dual-write a SET list that mixes a row sub-select with volatile values for the same migration");
+        }
+        SetItem it = rowSelects.iterator().next();
+        List<String> names = it.names();
+        List<String> refs = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+          refs.add(VALUES_ALIAS + ".c" + (i + 1));
+        }
+        StringBuilder cols = new StringBuilder("(");
+        for (int i = 0; i < names.size(); i++) {
+          cols.append(i > 0 ? ", " : "").append(SqlText.ident(names.get(i)));
+        }
+        StringBuilder sel = new StringBuilder("(SELECT ").append(String.join(", ", refs));
+        for (String d : derivedCols) {
+          cols.append(", ").append(SqlText.ident(d));
+          sel.append(", ").append(p.derivation(d).render(col -> {
+            int i = names.indexOf(col);
+            if (i >= 0) {
+              return refs.get(i);
+            }
+            if (vals.containsKey(col)) {
+              return typed(vals.get(col), columnInfo(target, col));
+            }
+            return current.apply(col);
+          }));
+        }
+        int[] sspan = spanOf(it.rowSelect);
+        String inner = edits.render(sspan[0], sspan[1]);
+        sel.append(" FROM ").append(inner).append(" AS ").append(VALUES_ALIAS).append('(');
+        for (int i = 0; i < names.size(); i++) {
+          sel.append(i > 0 ? ", " : "").append('c').append(i + 1);
+        }
+        sel.append("))");
+        cols.append(')');
+        edits.replace(it.start, it.end, cols + " = " + sel);
+        continue;
+      }
+      // Volatile values: evaluate once per row in a correlated row sub-select.
+      List<String> srcs = new ArrayList<>(vals.keySet());
+      Set<SetItem> involved = new LinkedHashSet<>();
+      for (String s : srcs) {
+        SetItem it = owner.get(s);
+        for (String other : it.names()) {
+          if (!srcs.contains(other)) {
+            throw new Rejected(p, "cannot dual-write a row assignment that mixes " + s + " with " + other);
+          }
+        }
+        involved.add(it);
+      }
+      List<String> refs = new ArrayList<>();
+      for (int i = 0; i < srcs.size(); i++) {
+        refs.add(VALUES_ALIAS + ".c" + (i + 1));
+      }
+      StringBuilder cols = new StringBuilder("(");
+      StringBuilder inner = new StringBuilder("SELECT ");
+      for (int i = 0; i < srcs.size(); i++) {
+        cols.append(i > 0 ? ", " : "").append(SqlText.ident(srcs.get(i)));
+        inner.append(i > 0 ? ", " : "").append(typed(vals.get(srcs.get(i)), columnInfo(target, srcs.get(i))));
+      }
+      StringBuilder sel = new StringBuilder("(SELECT ").append(String.join(", ", refs));
+      for (String d : derivedCols) {
+        cols.append(", ").append(SqlText.ident(d));
+        sel.append(", ").append(p.derivation(d).render(col -> {
+          int i = srcs.indexOf(col);
+          return i >= 0 ? refs.get(i) : current.apply(col);
+        }));
+      }
+      cols.append(')');
+      sel.append(" FROM (").append(inner).append(") AS ").append(VALUES_ALIAS).append('(');
+      for (int i = 0; i < srcs.size(); i++) {
+        sel.append(i > 0 ? ", " : "").append('c').append(i + 1);
+      }
+      // The reference to the target row makes the sub-select correlated, so it runs per row
+      // like the original expression instead of once per statement.
+      sel.append(") WHERE ").append(q).append(".ctid IS NOT NULL)");
+      List<SetItem> ordered = new ArrayList<>();
+      for (SetItem it : items) {
+        if (involved.contains(it)) {
+          ordered.add(it);
+        }
+      }
+      SetItem first = ordered.get(0);
+      edits.replace(first.start, first.end, cols + " = " + sel);
+      for (int k = 1; k < ordered.size(); k++) {
+        SetItem it = ordered.get(k);
+        int prevEnd = items.get(items.indexOf(it) - 1).end;
+        edits.replace(prevEnd, it.end, "");
+      }
+    }
+    if (appended.length() > 0) {
+      SetItem last = items.get(items.size() - 1);
+      edits.insert(last.end, appended.toString());
+    }
+  }
+
+  private static boolean anyVolatile(Map<String, Value> vals) {
+    for (Value v : vals.values()) {
+      if (!v.stable()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The current value of a managed column of the target row, in the authoritative columns. */
+  private String currentValue(RangeVar target, ColumnPlan p, String col, String q) {
+    if (needsTranslation(p, col)) {
+      return translation(target, p, col, q);
+    }
+    return q + "." + SqlText.ident(col);
+  }
+
+  // ---------------------------------------------------------------- DELETE and RETURNING
+
+  private List<String> delete(Delete d, Scope outer) {
+    Scope scope = new Scope(outer);
+    withItems(d.getWithItemsList(), scope);
+    RangeVar target = tableVar(d.getTable(), true, scope);
+    scope.add(target);
+    if (d.getUsingFromItemList() != null) {
+      for (FromItem fi : d.getUsingFromItemList()) {
+        fromItem(fi, scope);
+      }
+    }
+    joins(d.getJoins(), scope);
+    if (d.getWhere() != null) {
+      expr(d.getWhere(), scope);
+    }
+    return returning(d.getReturningClause(), scope);
+  }
+
+  private List<String> returning(ReturningClause r, Scope scope) {
+    if (r == null) {
+      return List.of();
+    }
+    List<String> labels = new ArrayList<>();
+    for (SelectItem<?> item : r) {
+      List<String> l = selectItem(item, scope);
+      if (l == null) {
+        return null;
+      }
+      labels.addAll(l);
+    }
+    return labels;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static String name(Column c) {
+    return SqlText.fold(c.getColumnName());
+  }
+
+  private static boolean isBare(Column c) {
+    return c.getTable() == null || c.getTable().getName() == null;
+  }
+
+  private static boolean isQuoted(Column c) {
+    return c.getColumnName().startsWith("\"");
+  }
+
+  private int[] spanOf(Object node) {
+    int[] span = ParsedStatement.span(node);
+    if (span == null) {
+      throw new Unanalysable("no source position for " + node.getClass().getSimpleName() + " " + node);
+    }
+    return span;
+  }
+
+  private void markSeen(Object node) {
+    int[] span = ParsedStatement.span(node);
+    if (span != null) {
+      seen.set(span[0], Math.max(span[0] + 1, span[1]));
+    }
+  }
+
+  private void markSeenDeep(Expression e) {
+    if (e == null) {
+      return;
+    }
+    markSeen(e);
+    e.accept(
+        new ExpressionVisitorAdapter<Void>() {
+          @Override
+          public <S> Void visit(Column c, S context) {
+            markSeen(c);
+            return null;
+          }
+        },
+        null);
+  }
+
+  /**
+   * Every identifier token that spells a managed column name (of a table this statement uses)
+   * must lie inside something the analysis looked at: otherwise a reference escaped the walk.
+   */
+  private void checkEveryManagedNameSeen() {
+    if (managedNames.isEmpty()) {
+      return;
+    }
+    for (int i = 0, n = tokens.size(); i < n; i++) {
+      if (!isIdent(i)) {
+        continue;
+      }
+      String id = tokens.identifier(i);
+      if (!managedNames.contains(id) || seen.get(tokens.start(i))) {
+        continue;
+      }
+      // An alias (AS name) or a function name is not a column reference.
+      if (i > 0 && tokens.isKeyword(i - 1, "as")) {
+        continue;
+      }
+      if (i + 1 < n && tokens.kind(i + 1) == SqlTokens.LPAREN) {
+        continue;
+      }
+      throw new Unanalysable(
+          "the analysis did not account for '" + tokens.text(i) + "' at offset " + tokens.start(i));
+    }
+  }
+
+}

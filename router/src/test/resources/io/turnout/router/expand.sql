@@ -1,0 +1,9 @@
+-- What "turnout expand" does for the two fixture migrations, followed by a backfill, so that the
+-- data is consistent: email_address = email; first_name/last_name = forward(name).
+ALTER TABLE users ADD COLUMN email_address varchar(255);
+CREATE UNIQUE INDEX users_email_address_key ON users (email_address);
+ALTER TABLE users ADD COLUMN first_name text;
+ALTER TABLE users ADD COLUMN last_name text;
+UPDATE users SET email_address = email,
+                 first_name = split_part(name, ' ', 1),
+                 last_name = nullif(substr(name, length(split_part(name, ' ', 1)) + 2), '');

@@ -1,0 +1,38 @@
+-- Fixture for the rewrite cases: a small "users" table in its old shape plus an unrelated
+-- table, with deterministic data. The migrated database additionally runs expand.sql.
+CREATE SEQUENCE ticket_seq START 1000;
+CREATE TABLE users (
+  id          bigserial PRIMARY KEY,
+  email       varchar(255) NOT NULL UNIQUE,
+  name        text,
+  status      text NOT NULL DEFAULT 'active',
+  age         integer,
+  login_count integer NOT NULL DEFAULT 0,
+  tags        text[] NOT NULL DEFAULT '{}',
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  token       text DEFAULT md5(random()::text)
+);
+CREATE TABLE orders (
+  id      bigserial PRIMARY KEY,
+  user_id bigint NOT NULL REFERENCES users(id),
+  total   numeric(12,2) NOT NULL DEFAULT 0,
+  status  text NOT NULL DEFAULT 'new',
+  note    text
+);
+CREATE TABLE audit (
+  id      bigserial PRIMARY KEY,
+  user_id bigint,
+  email   text,
+  name    text,
+  at      timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO users (email, name, status, age, login_count, tags, created_at, token)
+SELECT 'user' || g || '@example.com',
+       CASE WHEN g % 7 = 0 THEN NULL WHEN g % 5 = 0 THEN 'Solo' || g ELSE 'First' || g || ' Last ' || g END,
+       (ARRAY['active','inactive','banned'])[1 + g % 3], 18 + g, g * 2,
+       CASE WHEN g % 2 = 0 THEN ARRAY['beta'] ELSE ARRAY[]::text[] END,
+       timestamptz '2024-01-01 00:00:00+00' + g * interval '1 day', 'tok' || g
+FROM generate_series(1, 20) g;
+INSERT INTO orders (user_id, total, status, note)
+SELECT 1 + g % 20, g * 10.5, (ARRAY['new','paid','shipped'])[1 + g % 3], CASE WHEN g % 4 = 0 THEN 'gift' END
+FROM generate_series(1, 40) g;
