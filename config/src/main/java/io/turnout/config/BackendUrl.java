@@ -16,11 +16,11 @@ import java.util.Properties;
 /**
  * A backend database, written as a libpq connection URI: {@code
  * postgresql://user:password@host:port/database?param=value} ({@code postgres://} too). User,
- * password, database and parameters are percent-decoded; {@code user}, {@code password} and
- * {@code dbname} given as parameters are folded into their fields. The port defaults to 5432.
+ * password, database and parameters are percent-decoded; {@code user}, {@code password} and {@code
+ * dbname} given as parameters are folded into their fields. The port defaults to 5432.
  *
- * <p>{@link #toString()} and {@link #toJdbcUrl()} never contain the password: pass it to the
- * driver through {@link #jdbcProperties()} (or {@code HikariConfig.setPassword}).
+ * <p>{@link #toString()} and {@link #toJdbcUrl()} never contain the password: pass it to the driver
+ * through {@link #jdbcProperties()} (or {@code HikariConfig.setPassword}).
  *
  * @see <a href="https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS">
  *     PostgreSQL: Connection URIs</a>
@@ -68,7 +68,9 @@ public record BackendUrl(
           "'" + shown + "': write a libpq URL without 'jdbc:', e.g. postgresql://app@db:5432/app");
     } else {
       throw new IllegalArgumentException(
-          "'" + shown + "' is not a PostgreSQL URL (expected postgresql://user@host:port/database)");
+          "'"
+              + shown
+              + "' is not a PostgreSQL URL (expected postgresql://user@host:port/database)");
     }
 
     String query = null;
@@ -120,7 +122,8 @@ public record BackendUrl(
       String after = hostPort.substring(close + 1);
       if (!after.isEmpty()) {
         if (!after.startsWith(":")) {
-          throw new IllegalArgumentException("'" + shown + "': unexpected '" + after + "' after host");
+          throw new IllegalArgumentException(
+              "'" + shown + "': unexpected '" + after + "' after host");
         }
         port = HostPort.parsePort(after.substring(1), shown, 1);
       }
@@ -159,8 +162,9 @@ public record BackendUrl(
           case "user" -> user = lift(user, value, "user", shown);
           case "password" -> password = lift(password, value, "password", shown);
           case "dbname" -> database = lift(database, value, "database", shown);
-          case "host", "hostaddr", "port" -> throw new IllegalArgumentException(
-              "'" + shown + "': give the " + name + " before the path, not as a parameter");
+          case "host", "hostaddr", "port" ->
+              throw new IllegalArgumentException(
+                  "'" + shown + "': give the " + name + " before the path, not as a parameter");
           default -> params.put(name, value);
         }
       }
@@ -174,10 +178,9 @@ public record BackendUrl(
   }
 
   /**
-   * {@code jdbc:postgresql://host:port/database?user=…&param=…} for pgJDBC, without the
-   * password. Parameters are passed as written; pgJDBC understands the common libpq ones
-   * ({@code sslmode}, {@code options}, {@code application_name} is {@code ApplicationName}
-   * there).
+   * {@code jdbc:postgresql://host:port/database?user=…&param=…} for pgJDBC, without the password.
+   * Parameters are passed as written; pgJDBC understands the common libpq ones ({@code sslmode},
+   * {@code options}, {@code application_name} is {@code ApplicationName} there).
    */
   public String toJdbcUrl() {
     StringBuilder b = new StringBuilder("jdbc:postgresql://").append(hostForUrl()).append(':');

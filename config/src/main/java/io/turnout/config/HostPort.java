@@ -41,7 +41,8 @@ public record HostPort(String host, int port) {
     } else {
       int colon = s.lastIndexOf(':');
       if (colon < 0) {
-        throw new IllegalArgumentException("'" + text + "': expected HOST:PORT, e.g. 127.0.0.1:6432");
+        throw new IllegalArgumentException(
+            "'" + text + "': expected HOST:PORT, e.g. 127.0.0.1:6432");
       }
       host = s.substring(0, colon);
       port = s.substring(colon + 1);
@@ -70,7 +71,9 @@ public record HostPort(String host, int port) {
     return (int) p;
   }
 
-  /** True for {@code localhost}, {@code 127.x.x.x} and {@code ::1}: reachable from this host only. */
+  /**
+   * True for {@code localhost}, {@code 127.x.x.x} and {@code ::1}: reachable from this host only.
+   */
   public boolean isLoopback() {
     return host.equalsIgnoreCase("localhost")
         || host.startsWith("127.")

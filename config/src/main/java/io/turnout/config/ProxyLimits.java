@@ -26,8 +26,7 @@ public record ProxyLimits(
   public static final int MIN_MESSAGE_SIZE = 8 << 10;
 
   public static final ProxyLimits DEFAULTS =
-      new ProxyLimits(
-          1000, 64 << 20, Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(30));
+      new ProxyLimits(1000, 64 << 20, Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(30));
 
   public ProxyLimits {
     Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -48,7 +47,8 @@ public record ProxyLimits(
       throw new IllegalArgumentException("idleTimeout must not be negative, was " + idleTimeout);
     }
     if (shutdownGrace.isNegative()) {
-      throw new IllegalArgumentException("shutdownGrace must not be negative, was " + shutdownGrace);
+      throw new IllegalArgumentException(
+          "shutdownGrace must not be negative, was " + shutdownGrace);
     }
   }
 

@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The whole plan file ({@code turnout.yaml}): where the proxy listens, the admin API, the
- * backends, proxy limits, TLS, and the migrations. Immutable; {@link
- * io.turnout.config.load.ConfigLoader} builds it from YAML, {@link #minimal} without a file.
+ * The whole plan file ({@code turnout.yaml}): where the proxy listens, the admin API, the backends,
+ * proxy limits, TLS, and the migrations. Immutable; {@link io.turnout.config.load.ConfigLoader}
+ * builds it from YAML, {@link #minimal} without a file.
  *
  * @param backends backend name → URL, in file order; never empty
  * @param defaultBackend the backend clients are connected to and migrations use unless they name

@@ -26,8 +26,8 @@ public final class Units {
   private Units() {}
 
   /**
-   * Parses a non-negative duration. A bare number is refused unless it is {@code 0}, because
-   * "30" could mean seconds or milliseconds and guessing wrong is a 1000× error.
+   * Parses a non-negative duration. A bare number is refused unless it is {@code 0}, because "30"
+   * could mean seconds or milliseconds and guessing wrong is a 1000× error.
    *
    * @throws IllegalArgumentException with a message fit for an error report
    */
@@ -57,8 +57,8 @@ public final class Units {
   }
 
   /**
-   * Parses a size in bytes: a bare number of bytes, or a number with {@code B}, {@code kB},
-   * {@code MB}, {@code GB} or {@code TB}.
+   * Parses a size in bytes: a bare number of bytes, or a number with {@code B}, {@code kB}, {@code
+   * MB}, {@code GB} or {@code TB}.
    *
    * @throws IllegalArgumentException with a message fit for an error report
    */

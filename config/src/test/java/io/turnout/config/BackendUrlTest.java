@@ -132,7 +132,9 @@ class BackendUrlTest {
   void jdbcProperties_carryUserAndPassword() {
     BackendUrl u = BackendUrl.parse("postgresql://app:hunter2@db/app");
 
-    assertThat(u.jdbcProperties()).containsEntry("user", "app").containsEntry("password", "hunter2");
+    assertThat(u.jdbcProperties())
+        .containsEntry("user", "app")
+        .containsEntry("password", "hunter2");
   }
 
   @Test

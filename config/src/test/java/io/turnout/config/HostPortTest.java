@@ -54,8 +54,15 @@ class HostPortTest {
   }
 
   @ParameterizedTest(name = "isLoopback_{0}")
-  @CsvSource({"127.0.0.1:1, true", "127.1.2.3:1, true", "localhost:1, true", "[::1]:1, true",
-      "0.0.0.0:1, false", "10.0.0.1:1, false", "[::]:1, false"})
+  @CsvSource({
+    "127.0.0.1:1, true",
+    "127.1.2.3:1, true",
+    "localhost:1, true",
+    "[::1]:1, true",
+    "0.0.0.0:1, false",
+    "10.0.0.1:1, false",
+    "[::]:1, false"
+  })
   void isLoopback_onlyForThisHost(String text, boolean loopback) {
     assertThat(HostPort.parse(text).isLoopback()).isEqualTo(loopback);
   }

@@ -4,13 +4,13 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A plan file that cannot be used, with every problem found in one pass, in file order. The
- * message is one line per problem.
+ * A plan file that cannot be used, with every problem found in one pass, in file order. The message
+ * is one line per problem.
  *
- * <p>Checked on purpose: a bad plan file is an operator's mistake that every caller ({@code
- * turnout serve}, {@code turnout explain}, a reload through the admin API) must turn into a
- * readable report and a refusal, never into a stack trace or a half-applied plan; the compiler
- * makes sure each of them does.
+ * <p>Checked on purpose: a bad plan file is an operator's mistake that every caller ({@code turnout
+ * serve}, {@code turnout explain}, a reload through the admin API) must turn into a readable report
+ * and a refusal, never into a stack trace or a half-applied plan; the compiler makes sure each of
+ * them does.
  */
 public final class ConfigException extends Exception {
   private static final long serialVersionUID = 1L;

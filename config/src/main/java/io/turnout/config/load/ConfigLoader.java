@@ -23,10 +23,10 @@ import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
  * Loads {@code turnout.yaml} into a {@link TurnoutConfig}. Parsing uses snakeyaml-engine's node
- * API, so every problem carries the line and column of the node it is about; all problems of a
- * file are reported together, in file order. {@code ${VAR}} and {@code ${VAR:-default}} in values
- * are replaced from the environment given to the constructor. The plan's expressions are checked
- * for syntax and for the columns they read, but not against a database: see {@link
+ * API, so every problem carries the line and column of the node it is about; all problems of a file
+ * are reported together, in file order. {@code ${VAR}} and {@code ${VAR:-default}} in values are
+ * replaced from the environment given to the constructor. The plan's expressions are checked for
+ * syntax and for the columns they read, but not against a database: see {@link
  * io.turnout.config.validate.PlanValidator} for that.
  *
  * <p>Stateless and thread-safe; loading reads the one file and nothing else.
@@ -95,10 +95,10 @@ public final class ConfigLoader {
       throw new ConfigException(
           new ConfigProblem(sourceName, 0, 0, "", "YAML error: " + e.getMessage()));
     }
-    ConfigReader reader = new ConfigReader(sourceName, env, baseDirectory);
-    TurnoutConfig config = reader.read(root);
+    NodeReader nodes = new NodeReader(sourceName, env, baseDirectory);
+    TurnoutConfig config = new ConfigReader(nodes).read(root);
     if (config == null) {
-      List<ConfigProblem> problems = new ArrayList<>(reader.problems());
+      List<ConfigProblem> problems = new ArrayList<>(nodes.problems());
       problems.sort(ConfigProblem.BY_POSITION);
       throw new ConfigException(problems);
     }

@@ -4,8 +4,8 @@ import java.util.Comparator;
 import java.util.Objects;
 
 /**
- * One problem in a plan file, where it is and what is wrong, printed the way compilers print
- * them so that editors can jump to it: {@code turnout.yaml:14:7: migrations[1].kind: unknown kind
+ * One problem in a plan file, where it is and what is wrong, printed the way compilers print them
+ * so that editors can jump to it: {@code turnout.yaml:14:7: migrations[1].kind: unknown kind
  * 'rename_colum' (expected rename_column or transform_column)}.
  *
  * @param line 1-based line, or 0 when the problem has no place in the file (it cannot be read)

@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * {@code ${VAR}} and {@code ${VAR:-default}} in plan file values, as in a shell: the default is
- * used when the variable is unset or empty; an unset variable without a default is an error, a
- * set but empty one is the empty string. <code>$${</code> writes a literal <code>${</code>. Applied to
+ * used when the variable is unset or empty; an unset variable without a default is an error, a set
+ * but empty one is the empty string. <code>$${</code> writes a literal <code>${</code>. Applied to
  * values only, never to keys, after YAML parsing, so a substituted value can hold any character
  * without breaking the YAML around it.
  */
@@ -13,8 +13,8 @@ final class EnvSubstitution {
   private EnvSubstitution() {}
 
   /**
-   * @throws IllegalArgumentException naming the variable, if it is unset and has no default, or
-   *     if the reference is malformed
+   * @throws IllegalArgumentException naming the variable, if it is unset and has no default, or if
+   *     the reference is malformed
    */
   static String apply(String value, Map<String, String> env) {
     if (value.indexOf('$') < 0) {

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A schema-qualified table name, already case-folded the way PostgreSQL folds identifiers
- * (unquoted names lower-case, quoted names as written).
+ * A schema-qualified table name, already case-folded the way PostgreSQL folds identifiers (unquoted
+ * names lower-case, quoted names as written).
  */
 public record TableName(String schema, String name) {
   public TableName {
@@ -15,8 +15,8 @@ public record TableName(String schema, String name) {
 
   /**
    * Parses {@code users}, {@code public.users} or {@code "My Schema"."Users"}, folding unquoted
-   * names; an unqualified name is in {@code public} (the plan file does not follow a search
-   * path, so that a plan means the same table on every connection).
+   * names; an unqualified name is in {@code public} (the plan file does not follow a search path,
+   * so that a plan means the same table on every connection).
    *
    * @throws IllegalArgumentException with a message fit for an error report
    */
@@ -25,8 +25,9 @@ public record TableName(String schema, String name) {
     return switch (parts.size()) {
       case 1 -> new TableName("public", parts.get(0));
       case 2 -> new TableName(parts.get(0), parts.get(1));
-      default -> throw new IllegalArgumentException(
-          "'" + text + "' has too many parts (expected table or schema.table)");
+      default ->
+          throw new IllegalArgumentException(
+              "'" + text + "' has too many parts (expected table or schema.table)");
     };
   }
 

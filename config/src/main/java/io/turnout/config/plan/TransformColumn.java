@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code kind: transform_column}: old columns are replaced by new ones (split, merge, type
- * change). {@code forward} gives each new column as a SQL expression over the old columns;
- * {@code backward} gives each old column as a SQL expression over the new columns. Map order is
- * the plan file's order.
+ * {@code kind: transform_column}: old columns are replaced by new ones (split, merge, type change).
+ * {@code forward} gives each new column as a SQL expression over the old columns; {@code backward}
+ * gives each old column as a SQL expression over the new columns. Map order is the plan file's
+ * order.
  */
 public record TransformColumn(
     String id,

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every migration's state at one version. The request path reads only snapshots; a change
- * publishes a new one, so a decision cached under (statement, version) is never stale.
+ * Every migration's state at one version. The request path reads only snapshots; a change publishes
+ * a new one, so a decision cached under (statement, version) is never stale.
  */
 public record StateSnapshot(long version, Map<String, MigrationState> migrations) {
   public static final StateSnapshot EMPTY = new StateSnapshot(0, Map.of());

@@ -37,31 +37,75 @@ import net.sf.jsqlparser.statement.select.Select;
  * dual-write would store different values and verify would report drift.
  *
  * @param columns columns the expression reads, folded, in order of first use
- * @param refusals one sentence per construct that is not allowed, e.g. {@code calls random(),
- *     which is volatile}
+ * @param refusals one sentence per construct that is not allowed, e.g. {@code calls random(), which
+ *     is volatile}
  */
 public record ExpressionAnalysis(
     String expression, Optional<String> syntaxError, Set<String> columns, List<String> refusals) {
 
   private static final Set<String> VOLATILE_FUNCTIONS =
       Set.of(
-          "random", "random_normal", "setseed", "now", "clock_timestamp", "statement_timestamp",
-          "transaction_timestamp", "timeofday", "nextval", "currval", "lastval", "setval",
-          "gen_random_uuid", "uuidv4", "uuidv7", "uuid_generate_v1", "uuid_generate_v1mc",
-          "uuid_generate_v4", "txid_current", "pg_current_xact_id", "current_setting",
-          "set_config", "pg_backend_pid", "inet_client_addr", "inet_client_port");
+          "random",
+          "random_normal",
+          "setseed",
+          "now",
+          "clock_timestamp",
+          "statement_timestamp",
+          "transaction_timestamp",
+          "timeofday",
+          "nextval",
+          "currval",
+          "lastval",
+          "setval",
+          "gen_random_uuid",
+          "uuidv4",
+          "uuidv7",
+          "uuid_generate_v1",
+          "uuid_generate_v1mc",
+          "uuid_generate_v4",
+          "txid_current",
+          "pg_current_xact_id",
+          "current_setting",
+          "set_config",
+          "pg_backend_pid",
+          "inet_client_addr",
+          "inet_client_port");
 
   private static final Set<String> AGGREGATE_FUNCTIONS =
       Set.of(
-          "count", "sum", "avg", "min", "max", "array_agg", "string_agg", "bool_and", "bool_or",
-          "every", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "xmlagg",
-          "bit_and", "bit_or", "bit_xor", "stddev", "variance");
+          "count",
+          "sum",
+          "avg",
+          "min",
+          "max",
+          "array_agg",
+          "string_agg",
+          "bool_and",
+          "bool_or",
+          "every",
+          "json_agg",
+          "jsonb_agg",
+          "json_object_agg",
+          "jsonb_object_agg",
+          "xmlagg",
+          "bit_and",
+          "bit_or",
+          "bit_xor",
+          "stddev",
+          "variance");
 
   /** Key words JSqlParser reads as column names but PostgreSQL evaluates per session. */
   private static final Set<String> SESSION_WORDS =
       Set.of(
-          "localtime", "localtimestamp", "current_user", "session_user", "current_role", "user",
-          "current_catalog", "current_schema", "system_user");
+          "localtime",
+          "localtimestamp",
+          "current_user",
+          "session_user",
+          "current_role",
+          "user",
+          "current_catalog",
+          "current_schema",
+          "system_user");
 
   public ExpressionAnalysis {
     columns = Collections.unmodifiableSet(new LinkedHashSet<>(columns));
@@ -107,13 +151,14 @@ public record ExpressionAnalysis(
   }
 
   /**
-   * Analyses one expression over a row of {@code table}. A column qualified with another table
-   * name is refused.
+   * Analyses one expression over a row of {@code table}. A column qualified with another table name
+   * is refused.
    */
   public static ExpressionAnalysis of(String expression, TableName table) {
     List<String> refusals = new ArrayList<>();
     if (expression.isBlank()) {
-      return new ExpressionAnalysis(expression, Optional.of("expression is empty"), Set.of(), refusals);
+      return new ExpressionAnalysis(
+          expression, Optional.of("expression is empty"), Set.of(), refusals);
     }
     lexicalCheck(expression, refusals);
     Expression parsed;
@@ -188,7 +233,8 @@ public record ExpressionAnalysis(
 
   private static final Pattern ENCOUNTERED =
       Pattern.compile("Encountered:\\s*(.*?),\\s*at line (\\d+), column (\\d+)");
-  private static final Pattern PARTIAL = Pattern.compile("could only parse partial expression (.*)");
+  private static final Pattern PARTIAL =
+      Pattern.compile("could only parse partial expression (.*)");
 
   /** JSqlParser's message, shortened to what an operator needs: what and where. */
   private static String describeFailure(Exception e) {

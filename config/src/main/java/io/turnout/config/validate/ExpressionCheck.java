@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A {@code forward} or {@code backward} expression that only the database can finish checking:
- * that its functions and operators resolve, and that its result fits the column it fills. {@link
+ * A {@code forward} or {@code backward} expression that only the database can finish checking: that
+ * its functions and operators resolve, and that its result fits the column it fills. {@link
  * PlanValidator} produces one per expression; a live checker with a connection runs {@link
  * #probeSql()} and compares the type of its one result column with {@link #expectedType()}.
  *

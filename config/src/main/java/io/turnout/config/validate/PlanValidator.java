@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Checks migrations against what the database holds (a {@link Catalog}), without a connection.
- * What it checks depends on the migration's phase, because {@code expand} creates the new
- * columns and {@code contract} drops the old ones:
+ * Checks migrations against what the database holds (a {@link Catalog}), without a connection. What
+ * it checks depends on the migration's phase, because {@code expand} creates the new columns and
+ * {@code contract} drops the old ones:
  *
  * <ul>
  *   <li>the table exists, and has a primary key or a unique index over NOT NULL columns (backfill
@@ -29,16 +29,16 @@ import java.util.Optional;
  *   <li>before {@code contracted}, the old columns exist;
  *   <li>at {@code planned}, a rename's target column does not exist yet. A transform's new columns
  *       may already exist (created by hand, or by an earlier attempt): {@code expand} then keeps
- *       them, and the expression check carries their type so the live check can confirm the
- *       forward expression fits. From {@code expanded} on, new columns must exist;
+ *       them, and the expression check carries their type so the live check can confirm the forward
+ *       expression fits. From {@code expanded} on, new columns must exist;
  *   <li>a rename's two columns have the same type once both exist;
  *   <li>{@code reads.key_column} exists;
  *   <li>each forward/backward expression parses, uses nothing a per-row expression must not, and
  *       reads only the columns it may (forward: old columns, backward: new columns).
  * </ul>
  *
- * <p>Whether an expression's functions resolve and its type fits needs PostgreSQL; each
- * expression comes back as an {@link ExpressionCheck} for a live checker to run.
+ * <p>Whether an expression's functions resolve and its type fits needs PostgreSQL; each expression
+ * comes back as an {@link ExpressionCheck} for a live checker to run.
  */
 public final class PlanValidator {
   private PlanValidator() {}
@@ -136,9 +136,7 @@ public final class PlanValidator {
               ", but the migration is at " + phaseName() + " and expand creates it");
         }
       }
-      m.reads()
-          .keyColumn()
-          .ifPresent(k -> requireColumn(table, k, "reads.key_column", ""));
+      m.reads().keyColumn().ifPresent(k -> requireColumn(table, k, "reads.key_column", ""));
       if (m instanceof TransformColumn t && problems.isEmpty() && oldExist) {
         addExpressionChecks(t, table);
       }

@@ -10,8 +10,8 @@ public final class Suggestions {
 
   /**
    * The candidate closest to {@code input} by edit distance, if it is close enough to be a
-   * plausible typo (at most one edit per three characters, at most three), or if {@code input}
-   * is a clear prefix of it ({@code max_mismatch} → {@code max_mismatch_rate}).
+   * plausible typo (at most one edit per three characters, at most three), or if {@code input} is a
+   * clear prefix of it ({@code max_mismatch} → {@code max_mismatch_rate}).
    */
   public static Optional<String> closest(String input, Collection<String> candidates) {
     String in = input.toLowerCase(Locale.ROOT);

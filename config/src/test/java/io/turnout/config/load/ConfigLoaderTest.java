@@ -65,7 +65,8 @@ class ConfigLoaderTest {
     TurnoutConfig c = LOADER.load(resource("design-example.yaml"));
 
     assertThat(c.listen()).isEqualTo(new HostPort("127.0.0.1", 6432));
-    assertThat(c.admin()).isEqualTo(new AdminSettings(new HostPort("127.0.0.1", 9090), Optional.of("s3cret")));
+    assertThat(c.admin())
+        .isEqualTo(new AdminSettings(new HostPort("127.0.0.1", 9090), Optional.of("s3cret")));
     assertThat(c.defaultBackend()).isEqualTo("primary");
     assertThat(c.defaultBackendUrl().toString()).isEqualTo("postgresql://app@127.0.0.1:5432/app");
     assertThat(c.migrations()).hasSize(2);
@@ -136,13 +137,15 @@ class ConfigLoaderTest {
                 250, 16 << 20, Duration.ofMillis(250), Duration.ofMinutes(5), Duration.ofHours(1)));
     Path dir = resource("full.yaml").getParent();
     assertThat(c.tls())
-        .contains(new TlsSettings(dir.resolve("certs/server.crt"), Path.of("/etc/turnout/server.key")));
+        .contains(
+            new TlsSettings(dir.resolve("certs/server.crt"), Path.of("/etc/turnout/server.key")));
 
     RenameColumn r = (RenameColumn) c.migrations().get(0);
     assertThat(r.table()).isEqualTo(new TableName("public", "users"));
     assertThat(r.from()).isEqualTo("email");
     assertThat(r.backend()).isEqualTo("green");
-    assertThat(r.reads()).isEqualTo(new ReadPolicy(ReadPolicy.Stickiness.KEY_COLUMN, Optional.of("id")));
+    assertThat(r.reads())
+        .isEqualTo(new ReadPolicy(ReadPolicy.Stickiness.KEY_COLUMN, Optional.of("id")));
     assertThat(r.shadow()).isEqualTo(new ShadowPolicy(0.25, 0.0));
     assertThat(r.onUnanalysable())
         .isEqualTo(
@@ -211,9 +214,7 @@ class ConfigLoaderTest {
 
     assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(file))
         .isInstanceOf(ConfigException.class)
-        .hasMessage(
-            file
-                + ":1:9: listen: 'nowhere': expected HOST:PORT, e.g. 127.0.0.1:6432");
+        .hasMessage(file + ":1:9: listen: 'nowhere': expected HOST:PORT, e.g. 127.0.0.1:6432");
   }
 
   @Test
@@ -347,8 +348,7 @@ class ConfigLoaderTest {
     } catch (ConfigException e) {
       assertThat(e.problems())
           .containsExactly(
-              new ConfigProblem(
-                  SOURCE, 3, 9, "listen", "'1.2.3.4:x': port 'x' is not a number"));
+              new ConfigProblem(SOURCE, 3, 9, "listen", "'1.2.3.4:x': port 'x' is not a number"));
     }
   }
 
@@ -506,8 +506,7 @@ class ConfigLoaderTest {
                 + " (it is typed on the command line)"),
         bad(
             "unknownMigrationKey_suggestsNearMiss",
-            BACKENDS
-                + "migrations:\n  - { id: r, kind: rename_column, table: t, frm: a, to: b }\n",
+            BACKENDS + "migrations:\n  - { id: r, kind: rename_column, table: t, frm: a, to: b }\n",
             "turnout.yaml:4:5: migrations[0]: missing required key 'from': the column's current"
                 + " name",
             "turnout.yaml:4:45: migrations[0].frm: unknown key 'frm' (did you mean 'from'?)"),

@@ -154,7 +154,9 @@ class PlanValidatorTest {
   @Test
   void validate_transformNewColumnsAlreadyThere_checksCarryTheirType() {
     Catalog catalog =
-        users(column("first_name", "character varying(100)", false), column("last_name", "text", false));
+        users(
+            column("first_name", "character varying(100)", false),
+            column("last_name", "text", false));
 
     ValidationResult result = PlanValidator.validate(split(), catalog, Phase.PLANNED);
 
@@ -206,7 +208,15 @@ class PlanValidatorTest {
   @ParameterizedTest(name = "validate_renameTargetExists_{0}_isFine")
   @EnumSource(
       value = Phase.class,
-      names = {"EXPANDED", "DUAL_WRITE", "BACKFILLED", "VERIFIED", "READS", "READS_NEW", "WRITES_NEW"})
+      names = {
+        "EXPANDED",
+        "DUAL_WRITE",
+        "BACKFILLED",
+        "VERIFIED",
+        "READS",
+        "READS_NEW",
+        "WRITES_NEW"
+      })
   void validate_renameTargetExistsPastExpand_isFine(Phase phase) {
     Catalog catalog = users(column("email_address", "text", false));
 
@@ -386,8 +396,7 @@ class PlanValidatorTest {
     Catalog catalog = users(column("email_address", "text", false));
     RenameColumn m = rename("email", "email_address");
     StateSnapshot planned = StateSnapshot.initial(List.of(m));
-    StateSnapshot expanded =
-        planned.with(new MigrationState("rename-email", Phase.EXPANDED, 0, 0));
+    StateSnapshot expanded = planned.with(new MigrationState("rename-email", Phase.EXPANDED, 0, 0));
 
     assertThat(PlanValidator.validate(List.of(m), catalog, planned).ok()).isFalse();
     assertThat(PlanValidator.validate(List.of(m), catalog, expanded).ok()).isTrue();
