@@ -447,7 +447,10 @@ final class MigrationReader {
       }
       List<String> wrong =
           ExpressionAnalysis.of(expression, table)
-              .problems(sources == null ? List.of() : sources, sourceKind);
+              .problems(
+                  sources == null ? List.of() : sources,
+                  sourceKind,
+                  targets == null ? List.of() : targets);
       for (String message : wrong) {
         // Without a valid list of source columns, only syntax and refusals are meaningful.
         if (sources != null || !message.startsWith("uses column")) {

@@ -21,6 +21,7 @@ import net.sf.jsqlparser.expression.JdbcNamedParameter;
 import net.sf.jsqlparser.expression.JdbcParameter;
 import net.sf.jsqlparser.expression.NextValExpression;
 import net.sf.jsqlparser.expression.TimeKeyExpression;
+import net.sf.jsqlparser.expression.TrimFunction;
 import net.sf.jsqlparser.expression.UserVariable;
 import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
@@ -37,11 +38,18 @@ import net.sf.jsqlparser.statement.select.Select;
  * dual-write would store different values and verify would report drift.
  *
  * @param columns columns the expression reads, folded, in order of first use
+ * @param words every word of the expression outside strings and comments that is not a function or
+ *     type name, folded: a superset of the columns, used as a safety net by {@link
+ *     #referencedAmong}
  * @param refusals one sentence per construct that is not allowed, e.g. {@code calls random(), which
  *     is volatile}
  */
 public record ExpressionAnalysis(
-    String expression, Optional<String> syntaxError, Set<String> columns, List<String> refusals) {
+    String expression,
+    Optional<String> syntaxError,
+    Set<String> columns,
+    List<String> refusals,
+    Set<String> words) {
 
   private static final Set<String> VOLATILE_FUNCTIONS =
       Set.of(
@@ -110,6 +118,7 @@ public record ExpressionAnalysis(
   public ExpressionAnalysis {
     columns = Collections.unmodifiableSet(new LinkedHashSet<>(columns));
     refusals = List.copyOf(refusals);
+    words = Collections.unmodifiableSet(new LinkedHashSet<>(words));
   }
 
   /** True when the expression parses and uses nothing a plan expression must not. */
@@ -118,11 +127,29 @@ public record ExpressionAnalysis(
   }
 
   /**
+   * The columns among {@code known} that the expression reads: those the parse tree shows, plus any
+   * known column name that appears as a word. The second part is a safety net for constructs whose
+   * operands JSqlParser's tree walk does not visit; it can only over-report, and only for a column
+   * named like a key word (a column {@code year} in {@code extract(year from born)}).
+   */
+  public Set<String> referencedAmong(Collection<String> known) {
+    Set<String> out = new LinkedHashSet<>(columns);
+    for (String w : words) {
+      if (known.contains(w)) {
+        out.add(w);
+      }
+    }
+    return Collections.unmodifiableSet(out);
+  }
+
+  /**
    * Every problem with this expression as a plan expression that may read only {@code readable}
    * columns ({@code readableKind} is "old" for forward, "new" for backward), one sentence each;
-   * empty when it is fine.
+   * empty when it is fine. {@code known} are other column names the expression might mention by
+   * mistake (the other side of the migration, the table's columns).
    */
-  public List<String> problems(Collection<String> readable, String readableKind) {
+  public List<String> problems(
+      Collection<String> readable, String readableKind, Collection<String> known) {
     List<String> out = new ArrayList<>();
     if (syntaxError.isPresent()) {
       out.add("'" + expression + "' " + syntaxError.get());
@@ -131,7 +158,9 @@ public record ExpressionAnalysis(
     for (String refusal : refusals) {
       out.add("the expression " + refusal);
     }
-    for (String used : columns) {
+    Set<String> candidates = new LinkedHashSet<>(known);
+    candidates.addAll(readable);
+    for (String used : referencedAmong(candidates)) {
       if (!readable.contains(used)) {
         out.add(
             "uses column '"
@@ -158,9 +187,10 @@ public record ExpressionAnalysis(
     List<String> refusals = new ArrayList<>();
     if (expression.isBlank()) {
       return new ExpressionAnalysis(
-          expression, Optional.of("expression is empty"), Set.of(), refusals);
+          expression, Optional.of("expression is empty"), Set.of(), refusals, Set.of());
     }
-    lexicalCheck(expression, refusals);
+    Set<String> words = new LinkedHashSet<>();
+    scan(expression, refusals, words);
     Expression parsed;
     try {
       // parseExpression runs on the calling thread (unlike parseStatements) and, with
@@ -168,18 +198,21 @@ public record ExpressionAnalysis(
       parsed = CCJSqlParserUtil.parseExpression(expression, false);
     } catch (JSQLParserException | RuntimeException e) {
       return new ExpressionAnalysis(
-          expression, Optional.of(describeFailure(e)), Set.of(), refusals);
+          expression, Optional.of(describeFailure(e)), Set.of(), dedupe(refusals), words);
     }
     Set<String> columns = new LinkedHashSet<>();
     parsed.accept(new Walker(table, columns, refusals), null);
-    return new ExpressionAnalysis(expression, Optional.empty(), columns, dedupe(refusals));
+    return new ExpressionAnalysis(expression, Optional.empty(), columns, dedupe(refusals), words);
   }
 
   /**
-   * JSqlParser can silently truncate tagged dollar quotes and misreads {@code U&'…'} strings
-   * (DESIGN, decision 1), so both are refused before parsing; a bare {@code $} is a parameter.
+   * A lexical pass before parsing. It refuses what JSqlParser mishandles: tagged dollar quotes
+   * (silently truncated, DESIGN decision 1), {@code U&'…'} strings, and backticks (MySQL quoting;
+   * JSqlParser drops what follows one). A bare {@code $} is a parameter. It also collects the words
+   * that could be column names, so that a column inside a construct the parse-tree walk does not
+   * enter is still seen (see {@link #referencedAmong}).
    */
-  private static void lexicalCheck(String s, List<String> refusals) {
+  private static void scan(String s, List<String> refusals, Set<String> words) {
     int n = s.length();
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
@@ -203,6 +236,9 @@ public record ExpressionAnalysis(
         }
       } else if (c == '"') {
         int close = s.indexOf('"', i + 1);
+        if (close > i + 1) {
+          addWord(s, i, close + 1, s.substring(i + 1, close), words);
+        }
         i = close < 0 ? n : close;
       } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
         int nl = s.indexOf('\n', i);
@@ -213,13 +249,43 @@ public record ExpressionAnalysis(
       } else if (c == '$' && (i == 0 || !isIdentChar(s.charAt(i - 1)))) {
         refusals.add(
             "uses '$' (a parameter or a dollar-quoted string); write constants as '…' strings");
+      } else if (c == '`') {
+        refusals.add("uses '`', which PostgreSQL does not accept; double-quote names instead");
+      } else if (Character.isISOControl(c) && !Character.isWhitespace(c)) {
+        refusals.add("contains the control character U+" + String.format("%04X", (int) c));
       } else if ((c == 'U' || c == 'u')
           && i + 2 < n
           && s.charAt(i + 1) == '&'
           && (s.charAt(i + 2) == '\'' || s.charAt(i + 2) == '"')
           && (i == 0 || !isIdentChar(s.charAt(i - 1)))) {
         refusals.add("uses a U&'…' Unicode-escaped literal; write the characters directly");
+      } else if (Character.isLetter(c) || c == '_') {
+        int end = i + 1;
+        while (end < n && isIdentChar(s.charAt(end))) {
+          end++;
+        }
+        if (!(end < n && s.charAt(end) == '\'')) { // not a prefix such as E'…' or B'…'
+          addWord(s, i, end, s.substring(i, end).toLowerCase(Locale.ROOT), words);
+        }
+        i = end - 1;
+      } else if (Character.isDigit(c)) {
+        while (i + 1 < n && (isIdentChar(s.charAt(i + 1)) || s.charAt(i + 1) == '.')) {
+          i++;
+        }
       }
+    }
+  }
+
+  /** Keeps a word unless it names a function ({@code f(}) or a type ({@code ::t}). */
+  private static void addWord(String s, int start, int end, String word, Set<String> words) {
+    int next = end;
+    while (next < s.length() && Character.isWhitespace(s.charAt(next))) {
+      next++;
+    }
+    boolean call = next < s.length() && s.charAt(next) == '(';
+    boolean type = start >= 2 && s.startsWith("::", start - 2);
+    if (!call && !type) {
+      words.add(word);
     }
   }
 
@@ -337,7 +403,25 @@ public record ExpressionAnalysis(
           refusals.add("calls the aggregate " + simple + "(); an expression sees one row");
         }
       }
-      return super.visit(function, context);
+      super.visit(function, context);
+      // substring(a FROM b), position(a IN b), overlay(…): operands the adapter does not visit.
+      if (function.getNamedParameters() != null) {
+        for (Expression e : function.getNamedParameters()) {
+          e.accept(this, context);
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(TrimFunction trim, S context) {
+      if (trim.getExpression() != null) {
+        trim.getExpression().accept(this, context);
+      }
+      if (trim.getFromExpression() != null) {
+        trim.getFromExpression().accept(this, context);
+      }
+      return null;
     }
 
     @Override

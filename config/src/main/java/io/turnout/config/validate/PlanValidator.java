@@ -96,10 +96,10 @@ public final class PlanValidator {
     }
 
     ValidationResult run() {
-      if (m instanceof TransformColumn t) {
-        checkExpressionText(t);
-      }
       Optional<TableInfo> found = catalog.table(m.table());
+      if (m instanceof TransformColumn t) {
+        checkExpressionText(t, found);
+      }
       if (found.isEmpty()) {
         List<String> names = new ArrayList<>();
         for (TableName n : catalog.tables().keySet()) {
@@ -143,12 +143,16 @@ public final class PlanValidator {
       return result();
     }
 
-    private void checkExpressionText(TransformColumn t) {
+    /** Expressions read only their side's columns; {@code table}'s columns are also watched. */
+    private void checkExpressionText(TransformColumn t, Optional<TableInfo> table) {
+      List<String> known = new ArrayList<>(t.managedColumns());
+      table.ifPresent(info -> info.columns().forEach(c -> known.add(c.name())));
       t.forward()
           .forEach(
               (column, expression) -> {
                 for (String p :
-                    ExpressionAnalysis.of(expression, t.table()).problems(t.oldColumns(), "old")) {
+                    ExpressionAnalysis.of(expression, t.table())
+                        .problems(t.oldColumns(), "old", known)) {
                   problem("forward." + column, p);
                 }
               });
@@ -156,7 +160,8 @@ public final class PlanValidator {
           .forEach(
               (column, expression) -> {
                 for (String p :
-                    ExpressionAnalysis.of(expression, t.table()).problems(t.newColumns(), "new")) {
+                    ExpressionAnalysis.of(expression, t.table())
+                        .problems(t.newColumns(), "new", known)) {
                   problem("backward." + column, p);
                 }
               });

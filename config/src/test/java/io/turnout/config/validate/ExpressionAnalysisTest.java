@@ -29,6 +29,10 @@ class ExpressionAnalysisTest {
           coalesce(data->>'k', '') => data
           extract(year from born) => born
           'constant' => ""
+          substring(name from 2 for 3) => name
+          overlay(name placing 'x' from 1) => name
+          trim(both ' ' from name) => name
+          position('a' in name) => name
           """)
   void of_pureExpression_listsColumnsItReads(String expression, String columns) {
     ExpressionAnalysis a = ExpressionAnalysis.of(expression, USERS);
@@ -59,6 +63,7 @@ class ExpressionAnalysisTest {
           U&'\\0041' || name => uses a U&'…' Unicode-escaped literal; write the characters directly
           orders.total => refers to 'orders.total'; an expression sees only the row of public.users
           default => uses DEFAULT, which is not a value
+          name ` x => uses '`', which PostgreSQL does not accept; double-quote names instead
           """)
   void of_constructNotAllowedPerRow_isRefused(String expression, String refusal) {
     ExpressionAnalysis a = ExpressionAnalysis.of(expression, USERS);
@@ -90,5 +95,24 @@ class ExpressionAnalysisTest {
   @ValueSource(strings = {"'it''s $1'", "E'a\\'$b' || name", "a$b", "name -- $1", "\"$x\" || name"})
   void of_dollarInsideStringOrIdentifierOrComment_isFine(String expression) {
     assertThat(ExpressionAnalysis.of(expression, USERS).refusals()).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void referencedAmong_knownNameAsWord_isCountedEvenIfTheTreeMissesIt() {
+    ExpressionAnalysis a = ExpressionAnalysis.of("extract(year from born)::text", USERS);
+
+    assertThat(a.columns()).containsExactly("born");
+    assertThat(a.referencedAmong(List.of("born", "year", "text", "extract")))
+        .containsExactly("born", "year");
+  }
+
+  @org.junit.jupiter.api.Test
+  void problems_columnOfTheOtherSide_isNamed() {
+    ExpressionAnalysis a = ExpressionAnalysis.of("substring(last_name from 1)", USERS);
+
+    assertThat(a.problems(List.of("name"), "old", List.of("first_name", "last_name")))
+        .containsExactly(
+            "uses column 'last_name', which is not an old column (a forward expression may read"
+                + " only the old columns: name)");
   }
 }
