@@ -539,6 +539,29 @@ class ConfigLoaderTest {
             "turnout.yaml:4:70: migrations[0].backend: unknown backend 'primry' (backends:"
                 + " primary; did you mean 'primary'?)"),
         bad(
+            "duplicateMigrationId_namesFirstUse",
+            BACKENDS
+                + "migrations:\n"
+                + "  - { id: r, kind: rename_column, table: users, from: a, to: b }\n"
+                + "  - { id: r, kind: rename_column, table: orders, from: a, to: b }\n",
+            "turnout.yaml:5:11: migrations[1].id: duplicate id 'r' (first used by migrations[0] at"
+                + " line 4)"),
+        bad(
+            "forwardColumnTwiceAfterFolding_isRefused",
+            BACKENDS
+                + """
+                migrations:
+                  - id: split
+                    kind: transform_column
+                    table: users
+                    old: [name]
+                    new: [first_name]
+                    forward: { first_name: "name", First_Name: "name" }
+                    backward: { name: "first_name" }
+                """,
+            "turnout.yaml:9:36: migrations[0].forward.first_name: column 'first_name' is given"
+                + " twice"),
+        bad(
             "twoMigrationsOnOneColumn_areRefused",
             BACKENDS
                 + "migrations:\n"
