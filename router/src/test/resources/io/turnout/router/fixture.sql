@@ -34,5 +34,10 @@ SELECT 'user' || g || '@example.com',
        timestamptz '2024-01-01 00:00:00+00' + g * interval '1 day', 'tok' || g
 FROM generate_series(1, 20) g;
 INSERT INTO orders (user_id, total, status, note)
-SELECT 1 + g % 20, g * 10.5, (ARRAY['new','paid','shipped'])[1 + g % 3], CASE WHEN g % 4 = 0 THEN 'gift' END
+SELECT 1 + g % 10, g * 10.5, (ARRAY['new','paid','shipped'])[1 + g % 3], CASE WHEN g % 4 = 0 THEN 'gift' END
 FROM generate_series(1, 40) g;
+INSERT INTO audit (user_id, email, name, at)
+SELECT 10 + g, 'audit' || g || '@example.com', 'Audit' || g || ' Person', timestamptz '2024-03-01 00:00:00+00'
+FROM generate_series(1, 5) g;
+-- A volatile user function: the router must evaluate it once per stored value.
+CREATE FUNCTION next_ticket() RETURNS text LANGUAGE sql VOLATILE AS 'SELECT ''T'' || nextval(''ticket_seq'')';

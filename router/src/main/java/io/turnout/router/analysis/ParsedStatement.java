@@ -80,6 +80,21 @@ public final class ParsedStatement {
               && sql.indexOf('\\', s) >= 0
               && sql.indexOf('\\', s) < e;
       boolean plainDollar = kind == SqlTokens.DOLLAR_STRING && sql.startsWith("$$", s);
+      // UPDATE ONLY / DELETE FROM ONLY / FROM ONLY: inheritance only, irrelevant to the
+      // analysis, and JSqlParser does not accept it after UPDATE.
+      if (kind == SqlTokens.IDENT
+          && tokens.isKeyword(i, "only")
+          && i > 0
+          && (tokens.isKeyword(i - 1, "update") || tokens.isKeyword(i - 1, "from")
+              || tokens.isKeyword(i - 1, "join"))) {
+        if (chars == null) {
+          chars = sql.toCharArray();
+        }
+        for (int k = s; k < e; k++) {
+          chars[k] = ' ';
+        }
+        continue;
+      }
       if (escapeString || plainDollar) {
         if (chars == null) {
           chars = sql.toCharArray();

@@ -75,10 +75,37 @@ public final class SqlText {
     return "CAST(" + expr + " AS " + type + ")";
   }
 
+  /** {@code name(…)} whose parenthesis closes at the very end, e.g. {@code CAST($1 AS text)}. */
+  private static boolean isCall(String s) {
+    io.turnout.router.lexical.SqlTokens t = io.turnout.router.lexical.SqlTokens.scan(s);
+    if (t.size() < 3
+        || t.kind(0) != io.turnout.router.lexical.SqlTokens.IDENT
+        || t.kind(1) != io.turnout.router.lexical.SqlTokens.LPAREN
+        || t.end(t.size() - 1) != s.length()) {
+      return false;
+    }
+    int depth = 0;
+    for (int i = 1; i < t.size(); i++) {
+      byte k = t.kind(i);
+      if (k == io.turnout.router.lexical.SqlTokens.LPAREN) {
+        depth++;
+      } else if (k == io.turnout.router.lexical.SqlTokens.RPAREN) {
+        depth--;
+        if (depth == 0 && i != t.size() - 1) {
+          return false;
+        }
+      }
+    }
+    return depth == 0;
+  }
+
   private static boolean isAtom(String s) {
     int n = s.length();
     if (n == 0) {
       return false;
+    }
+    if (isCall(s)) {
+      return true;
     }
     if (s.charAt(0) == '$') {
       for (int i = 1; i < n; i++) {

@@ -440,6 +440,14 @@ public final class StatementRewriter {
       List<String> out = select(ps.getSelect(), outer);
       scope.add(derivedVar(ps.getAlias(), out));
     } else if (item instanceof ParenthesedFromItem pf) {
+      if (pf.getAlias() != null
+          && pf.getFromItem() instanceof Values v
+          && (pf.getJoins() == null || pf.getJoins().isEmpty())) {
+        // (VALUES …) AS v(a, b)
+        List<String> out = values(v, scope.parent() != null ? scope.parent() : scope);
+        scope.add(derivedVar(pf.getAlias(), out));
+        return;
+      }
       if (pf.getAlias() != null) {
         throw new Unanalysable("aliased parenthesised join");
       }
@@ -998,12 +1006,20 @@ public final class StatementRewriter {
         columns.add(name(c));
       }
     } else if (target.table() != null) {
+      // Without a column list the values fill the old shape's first columns, in order.
       List<String> shape = shape(target);
-      columns.addAll(shape);
+      int n = shape.size();
+      if (ins.getSelect() instanceof Values v) {
+        List<List<Expression>> r = rows(v);
+        n = r.isEmpty() ? 0 : Math.min(n, r.get(0).size());
+      } else if (ins.getSelect() instanceof PlainSelect ps && !hasStar(ps)) {
+        n = Math.min(n, ps.getSelectItems().size());
+      }
+      columns.addAll(shape.subList(0, n));
     }
 
     // Source rows: VALUES, a query, or DEFAULT VALUES.
-    Values values = ins.getValues();
+    Values values = ins.getSelect() instanceof Values v ? v : null;
     Select query = values == null ? ins.getSelect() : null;
     List<List<Expression>> rows = null;
     if (values != null) {
@@ -1081,11 +1097,10 @@ public final class StatementRewriter {
   /** One value to store: its SQL text and what the rewrite must know about it. */
   private record Value(String text, boolean stable, boolean untyped) {}
 
-  private Value value(Expression e, ColumnInfo column) {
+  private Value value(Expression e, int[] span, ColumnInfo column) {
     if (e instanceof Column c && isBare(c) && "default".equals(name(c)) && !isQuoted(c)) {
       return defaultValue(column);
     }
-    int[] span = spanOf(e);
     String text = edits.render(span[0], span[1]);
     boolean untyped =
         e instanceof JdbcParameter || e instanceof StringValue || e instanceof NullValue
@@ -1205,13 +1220,19 @@ public final class StatementRewriter {
     List<List<Value>> rowValues = new ArrayList<>();
     boolean volatileUsed = !synthetic.isEmpty();
     Set<String> used = usedColumns(derived);
-    for (List<Expression> row : rows) {
+    List<int[]> rowParens = rowParens(values, rows.size());
+    for (int r = 0; r < rows.size(); r++) {
+      List<Expression> row = rows.get(r);
       if (row.size() != columns.size()) {
         throw new Unanalysable("VALUES row has " + row.size() + " values for " + columns.size() + " columns");
       }
+      List<int[]> spans = elements(rowParens.get(r)[0]);
+      if (spans.size() != row.size()) {
+        throw new Unanalysable("VALUES row does not match its parse");
+      }
       List<Value> vs = new ArrayList<>();
       for (int i = 0; i < row.size(); i++) {
-        Value v = value(row.get(i), columnInfo(target, columns.get(i)));
+        Value v = value(row.get(i), spans.get(i), columnInfo(target, columns.get(i)));
         vs.add(v);
         if (used.contains(columns.get(i)) && !v.stable()) {
           volatileUsed = true;
@@ -1234,16 +1255,14 @@ public final class StatementRewriter {
     }
     if (!volatileUsed) {
       appendColumns(ins, target, implicitColumns, allColumns, derived);
-      int[] vspan = spanOf(values);
-      List<int[]> rowEnds = rowEnds(values, rows.size(), vspan);
       for (int r = 0; r < rows.size(); r++) {
         List<Value> vs = rowValues.get(r);
         Function<String, String> slot = slotFor(target, allColumns, vs, null);
         StringBuilder b = new StringBuilder();
         for (Derived d : derived) {
-          b.append(", ").append(render(d, slot, target));
+          b.append(", ").append(render(d, raw(d, slot, allColumns, vs), target));
         }
-        edits.insert(rowEnds.get(r)[0], b.toString());
+        edits.insert(tokens.start(rowParens.get(r)[1]), b.toString());
       }
       return;
     }
@@ -1304,7 +1323,7 @@ public final class StatementRewriter {
             simple = false;
             break;
           }
-          Value v = value(e, columnInfo(target, columns.get(i)));
+          Value v = value(e, expressionSpan(items.get(i)), columnInfo(target, columns.get(i)));
           if (used.contains(columns.get(i)) && !v.stable()) {
             simple = false;
           }
@@ -1315,7 +1334,7 @@ public final class StatementRewriter {
         Function<String, String> slot = slotFor(target, allColumns, vs, null);
         StringBuilder b = new StringBuilder();
         for (Derived d : derived) {
-          b.append(", ").append(render(d, slot, target));
+          b.append(", ").append(render(d, raw(d, slot, allColumns, vs), target));
         }
         int[] last = spanOf(items.get(items.size() - 1));
         edits.insert(last[1], b.toString());
@@ -1373,6 +1392,18 @@ public final class StatementRewriter {
 
   private String render(Derived d, Function<String, String> slot, RangeVar target) {
     return d.template().render(slot);
+  }
+
+  /** Slot text for a rename's copy: the value as written (same column type, no cast needed). */
+  private static Function<String, String> raw(
+      Derived d, Function<String, String> typedSlot, List<String> columns, List<Value> values) {
+    if (!d.template().isIdentity() || values == null) {
+      return typedSlot;
+    }
+    return col -> {
+      int i = columns.indexOf(col);
+      return i >= 0 ? values.get(i).text() : typedSlot.apply(col);
+    };
   }
 
   private static Set<String> usedColumns(List<Derived> derived) {
@@ -1437,30 +1468,86 @@ public final class StatementRewriter {
     return end;
   }
 
-  /** Offsets of the closing parenthesis of each VALUES row, as [pos]. */
-  private List<int[]> rowEnds(Values values, int rowCount, int[] vspan) {
-    List<int[]> ends = new ArrayList<>();
-    ExpressionList<?> list = values.getExpressions();
-    if (list instanceof ParenthesedExpressionList<?>) {
-      int i = tokens.indexEndingAt(vspan[1]);
-      if (i < 0 || tokens.kind(i) != SqlTokens.RPAREN) {
-        throw new Unanalysable("cannot find the end of the VALUES row");
+  /** Token indexes of each VALUES row's opening and closing parenthesis. */
+  private List<int[]> rowParens(Values values, int rowCount) {
+    int[] vspan = spanOf(values);
+    int i = tokens.indexStartingAt(vspan[0]);
+    if (i < 0 || !tokens.isKeyword(i, "values")) {
+      throw new Unanalysable("cannot find the VALUES list");
+    }
+    List<int[]> out = new ArrayList<>();
+    i++;
+    while (i < tokens.size() && tokens.kind(i) == SqlTokens.LPAREN && tokens.start(i) < vspan[1]) {
+      int close = matching(i);
+      out.add(new int[] {i, close});
+      i = close + 1;
+      if (i < tokens.size() && tokens.kind(i) == SqlTokens.COMMA) {
+        i++;
+      } else {
+        break;
       }
-      ends.add(new int[] {tokens.start(i)});
-      return ends;
     }
-    for (Expression e : list) {
-      int[] span = spanOf(e);
-      int i = tokens.indexEndingAt(span[1]);
-      if (!(e instanceof ParenthesedExpressionList<?>) || i < 0 || tokens.kind(i) != SqlTokens.RPAREN) {
-        throw new Unanalysable("cannot find the end of a VALUES row");
+    if (out.size() != rowCount) {
+      throw new Unanalysable("VALUES rows do not match their parse");
+    }
+    return out;
+  }
+
+  /** Token index of the parenthesis closing the one at {@code open}. */
+  private int matching(int open) {
+    int depth = 0;
+    for (int j = open; j < tokens.size(); j++) {
+      byte k = tokens.kind(j);
+      if (k == SqlTokens.LPAREN) {
+        depth++;
+      } else if (k == SqlTokens.RPAREN && --depth == 0) {
+        return j;
       }
-      ends.add(new int[] {tokens.start(i)});
     }
-    if (ends.size() != rowCount) {
-      throw new Unanalysable("VALUES rows do not match");
+    throw new Unanalysable("unbalanced parentheses");
+  }
+
+  /** The [start, end) offsets of the comma-separated elements inside the parentheses at {@code open}. */
+  private List<int[]> elements(int open) {
+    int close = matching(open);
+    List<int[]> out = new ArrayList<>();
+    int depth = 0;
+    int start = -1;
+    int end = -1;
+    for (int j = open + 1; j < close; j++) {
+      byte k = tokens.kind(j);
+      if (k == SqlTokens.COMMA && depth == 0) {
+        out.add(new int[] {start, end});
+        start = -1;
+        continue;
+      }
+      if (k == SqlTokens.LPAREN || (k == SqlTokens.BRACKET && sql.charAt(tokens.start(j)) == '[')) {
+        depth++;
+      } else if (k == SqlTokens.RPAREN || (k == SqlTokens.BRACKET && sql.charAt(tokens.start(j)) == ']')) {
+        depth--;
+      }
+      if (start < 0) {
+        start = tokens.start(j);
+      }
+      end = tokens.end(j);
     }
-    return ends;
+    if (start >= 0) {
+      out.add(new int[] {start, end});
+    }
+    return out;
+  }
+
+  /** A select item's expression span: the item without its alias. */
+  private int[] expressionSpan(SelectItem<?> item) {
+    int[] span = spanOf(item);
+    if (item.getAlias() == null) {
+      return span;
+    }
+    int last = tokens.indexEndingAt(span[1]);
+    if (last > 0 && tokens.isKeyword(last - 1, "as")) {
+      last--;
+    }
+    return new int[] {span[0], tokens.end(last - 1)};
   }
 
   private boolean defaultsAgree(RangeVar target, ColumnPlan p) {
@@ -1520,6 +1607,7 @@ public final class StatementRewriter {
   private static final class SetItem {
     final List<Column> columns = new ArrayList<>();
     final List<Expression> values = new ArrayList<>();
+    final List<int[]> valueSpans = new ArrayList<>();
     ParenthesedSelect rowSelect;
     int start;
     int end;
@@ -1634,15 +1722,56 @@ public final class StatementRewriter {
     }
     items.get(k).start = itemStart;
     items.get(k).end = lastEnd;
+    for (SetItem it : items) {
+      if (it.rowSelect != null) {
+        continue;
+      }
+      // The value part starts after the first '=' at depth 0.
+      int j = tokens.indexStartingAt(it.start);
+      int d = 0;
+      for (; j < tokens.size() && tokens.start(j) < it.end; j++) {
+        byte kind = tokens.kind(j);
+        if (kind == SqlTokens.LPAREN) {
+          d++;
+        } else if (kind == SqlTokens.RPAREN) {
+          d--;
+        } else if (d == 0 && kind == SqlTokens.OPERATOR && tokens.text(j).equals("=")) {
+          break;
+        }
+      }
+      j++;
+      if (tokens.isKeyword(j, "row")) {
+        j++;
+      }
+      if (!isRowForm(it)) {
+        it.valueSpans.add(new int[] {tokens.start(j), it.end});
+      } else {
+        it.valueSpans.addAll(elements(j));
+      }
+      if (it.valueSpans.size() != it.values.size()) {
+        throw new Unanalysable("SET item does not match its parse");
+      }
+    }
   }
 
+  private boolean isRowForm(SetItem it) {
+    int i = tokens.indexStartingAt(it.start);
+    return i >= 0 && tokens.kind(i) == SqlTokens.LPAREN;
+  }
+
+  /** A derived column of a SET list whose text is rendered once the slot values are known. */
+  private record PendingDerived(String column, Template template, ColumnPlan plan) {}
+
   /**
-   * Adds the dual-write to a SET list (UPDATE, or ON CONFLICT DO UPDATE when {@code update} is
-   * null): derived columns from the assigned ones, unassigned ones read from the current row.
+   * Adds the dual-write to a SET list (UPDATE, or ON CONFLICT DO UPDATE): derived columns from
+   * the assigned ones, unassigned source columns read from the current row. Stable values are
+   * repeated in appended assignments; volatile values and row sub-selects are evaluated once, in
+   * a row sub-select that assigns the sources and the derived columns together.
    */
   private void dualWriteSets(List<SetItem> items, RangeVar target, Scope scope, Update update) {
     Map<String, SetItem> owner = new LinkedHashMap<>();
     Map<String, Expression> single = new LinkedHashMap<>();
+    Map<String, int[]> singleSpan = new LinkedHashMap<>();
     for (SetItem it : items) {
       for (int i = 0; i < it.columns.size(); i++) {
         Column c = it.columns.get(i);
@@ -1650,6 +1779,7 @@ public final class StatementRewriter {
         owner.put(n, it);
         if (it.rowSelect == null) {
           single.put(n, it.values.get(i));
+          singleSpan.put(n, it.valueSpans.get(i));
         }
         ColumnPlan p = target.planFor(n);
         if (p != null && c.getArrayConstructor() != null) {
@@ -1660,6 +1790,10 @@ public final class StatementRewriter {
     List<String> assigned = new ArrayList<>(owner.keySet());
     StringBuilder appended = new StringBuilder();
     String q = target.qualifier();
+    Map<SetItem, List<PendingDerived>> rowSelectDerived = new LinkedHashMap<>();
+    Set<SetItem> onceItems = new LinkedHashSet<>();
+    List<PendingDerived> onceDerived = new ArrayList<>();
+    Map<String, Value> allValues = new LinkedHashMap<>();
     for (ColumnPlan p : target.plans()) {
       if (!view.dualWrites(p)) {
         for (String c : assigned) {
@@ -1689,116 +1823,138 @@ public final class StatementRewriter {
         }
       }
       applied.add(p.id());
-      // Current values of source columns not assigned here, in the authoritative columns.
-      Function<String, String> current = col -> currentValue(target, p, col, q);
 
-      boolean needsOnce = false;
-      Set<SetItem> rowSelects = new LinkedHashSet<>();
+      SetItem rowSelect = null;
+      boolean once = false;
       Map<String, Value> vals = new LinkedHashMap<>();
-      for (String s : sources) {
-        SetItem it = owner.get(s);
+      for (String src : sources) {
+        SetItem it = owner.get(src);
         if (it.rowSelect != null) {
-          rowSelects.add(it);
-          needsOnce = true;
+          if (rowSelect != null && rowSelect != it) {
+            throw new Rejected(p, "assigns its columns from two row sub-selects");
+          }
+          rowSelect = it;
           continue;
         }
-        Value v = value(single.get(s), columnInfo(target, s));
-        vals.put(s, v);
-        if (!v.stable()) {
-          needsOnce = true;
-        }
+        Value v = value(single.get(src), singleSpan.get(src), columnInfo(target, src));
+        vals.put(src, v);
+        allValues.put(src, v);
+        once |= !v.stable();
       }
-      if (!needsOnce) {
+      if (rowSelect != null) {
+        if (once) {
+          throw new Rejected(p, "mixes a row sub-select with volatile values");
+        }
         for (String d : derivedCols) {
+          rowSelectDerived
+              .computeIfAbsent(rowSelect, k -> new ArrayList<>())
+              .add(new PendingDerived(d, p.derivation(d), p));
+        }
+        continue;
+      }
+      if (!once) {
+        for (String d : derivedCols) {
+          Template tpl = p.derivation(d);
           String text =
-              p.derivation(d).render(col -> vals.containsKey(col) ? typed(vals.get(col), columnInfo(target, col)) : current.apply(col));
+              tpl.render(
+                  col ->
+                      !vals.containsKey(col)
+                          ? currentValue(target, p, col, q)
+                          : tpl.isIdentity()
+                              ? vals.get(col).text()
+                              : typed(vals.get(col), columnInfo(target, col)));
           appended.append(", ").append(SqlText.ident(d)).append(" = ").append(text);
         }
         continue;
       }
-      if (!rowSelects.isEmpty()) {
-        if (rowSelects.size() > 1 || !vals.isEmpty() && anyVolatile(vals)) {
-          throw new Rejected(p, "cannot dual-write a SET list that mixes a row sub-select with volatile values for the same migration");
-        }
-        SetItem it = rowSelects.iterator().next();
-        List<String> names = it.names();
-        List<String> refs = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-          refs.add(VALUES_ALIAS + ".c" + (i + 1));
-        }
-        StringBuilder cols = new StringBuilder("(");
-        for (int i = 0; i < names.size(); i++) {
-          cols.append(i > 0 ? ", " : "").append(SqlText.ident(names.get(i)));
-        }
-        StringBuilder sel = new StringBuilder("(SELECT ").append(String.join(", ", refs));
-        for (String d : derivedCols) {
-          cols.append(", ").append(SqlText.ident(d));
-          sel.append(", ").append(p.derivation(d).render(col -> {
-            int i = names.indexOf(col);
-            if (i >= 0) {
-              return refs.get(i);
-            }
-            if (vals.containsKey(col)) {
-              return typed(vals.get(col), columnInfo(target, col));
-            }
-            return current.apply(col);
-          }));
-        }
-        int[] sspan = spanOf(it.rowSelect);
-        String inner = edits.render(sspan[0], sspan[1]);
-        sel.append(" FROM ").append(inner).append(" AS ").append(VALUES_ALIAS).append('(');
-        for (int i = 0; i < names.size(); i++) {
-          sel.append(i > 0 ? ", " : "").append('c').append(i + 1);
-        }
-        sel.append("))");
-        cols.append(')');
-        edits.replace(it.start, it.end, cols + " = " + sel);
-        continue;
+      for (String src : sources) {
+        onceItems.add(owner.get(src));
       }
-      // Volatile values: evaluate once per row in a correlated row sub-select.
-      List<String> srcs = new ArrayList<>(vals.keySet());
-      Set<SetItem> involved = new LinkedHashSet<>();
-      for (String s : srcs) {
-        SetItem it = owner.get(s);
-        for (String other : it.names()) {
-          if (!srcs.contains(other)) {
-            throw new Rejected(p, "cannot dual-write a row assignment that mixes " + s + " with " + other);
-          }
-        }
-        involved.add(it);
-      }
-      List<String> refs = new ArrayList<>();
-      for (int i = 0; i < srcs.size(); i++) {
-        refs.add(VALUES_ALIAS + ".c" + (i + 1));
-      }
-      StringBuilder cols = new StringBuilder("(");
-      StringBuilder inner = new StringBuilder("SELECT ");
-      for (int i = 0; i < srcs.size(); i++) {
-        cols.append(i > 0 ? ", " : "").append(SqlText.ident(srcs.get(i)));
-        inner.append(i > 0 ? ", " : "").append(typed(vals.get(srcs.get(i)), columnInfo(target, srcs.get(i))));
-      }
-      StringBuilder sel = new StringBuilder("(SELECT ").append(String.join(", ", refs));
       for (String d : derivedCols) {
-        cols.append(", ").append(SqlText.ident(d));
-        sel.append(", ").append(p.derivation(d).render(col -> {
-          int i = srcs.indexOf(col);
-          return i >= 0 ? refs.get(i) : current.apply(col);
-        }));
+        onceDerived.add(new PendingDerived(d, p.derivation(d), p));
       }
+    }
+
+    // Row sub-selects: (a, b, derived…) = (SELECT v.c1, v.c2, derived(v.…) FROM (sub) AS v(c1, c2))
+    for (Map.Entry<SetItem, List<PendingDerived>> e : rowSelectDerived.entrySet()) {
+      SetItem it = e.getKey();
+      List<String> names = it.names();
+      List<String> refs = refs(VALUES_ALIAS, names.size());
+      StringBuilder cols = new StringBuilder("(").append(identList(names));
+      StringBuilder sel = new StringBuilder("(SELECT ").append(String.join(", ", refs));
+      for (PendingDerived pd : e.getValue()) {
+        cols.append(", ").append(SqlText.ident(pd.column()));
+        sel.append(", ")
+            .append(
+                pd.template()
+                    .render(
+                        col -> {
+                          int i = names.indexOf(col);
+                          if (i >= 0) {
+                            return refs.get(i);
+                          }
+                          Value v = allValues.get(col);
+                          return v != null
+                              ? typed(v, columnInfo(target, col))
+                              : currentValue(target, pd.plan(), col, q);
+                        }));
+      }
+      int[] sspan = spanOf(it.rowSelect);
+      sel.append(" FROM ")
+          .append(edits.render(sspan[0], sspan[1]))
+          .append(" AS ")
+          .append(VALUES_ALIAS)
+          .append('(')
+          .append(columnAliases(names.size()))
+          .append("))");
       cols.append(')');
-      sel.append(" FROM (").append(inner).append(") AS ").append(VALUES_ALIAS).append('(');
-      for (int i = 0; i < srcs.size(); i++) {
-        sel.append(i > 0 ? ", " : "").append('c').append(i + 1);
-      }
-      // The reference to the target row makes the sub-select correlated, so it runs per row
-      // like the original expression instead of once per statement.
-      sel.append(") WHERE ").append(q).append(".ctid IS NOT NULL)");
+      edits.replace(it.start, it.end, cols + " = " + sel);
+    }
+
+    // Volatile values: one correlated row sub-select evaluates them once per row.
+    if (!onceItems.isEmpty()) {
       List<SetItem> ordered = new ArrayList<>();
       for (SetItem it : items) {
-        if (involved.contains(it)) {
+        if (onceItems.contains(it)) {
           ordered.add(it);
         }
       }
+      List<String> srcs = new ArrayList<>();
+      List<String> texts = new ArrayList<>();
+      for (SetItem it : ordered) {
+        for (int i = 0; i < it.columns.size(); i++) {
+          String n = name(it.columns.get(i));
+          srcs.add(n);
+          Value v = value(it.values.get(i), it.valueSpans.get(i), columnInfo(target, n));
+          texts.add(typed(v, columnInfo(target, n)));
+        }
+      }
+      List<String> refs = refs(VALUES_ALIAS, srcs.size());
+      StringBuilder cols = new StringBuilder("(").append(identList(srcs));
+      StringBuilder sel = new StringBuilder("(SELECT ").append(String.join(", ", refs));
+      for (PendingDerived pd : onceDerived) {
+        cols.append(", ").append(SqlText.ident(pd.column()));
+        sel.append(", ")
+            .append(
+                pd.template()
+                    .render(
+                        col -> {
+                          int i = srcs.indexOf(col);
+                          return i >= 0 ? refs.get(i) : currentValue(target, pd.plan(), col, q);
+                        }));
+      }
+      cols.append(')');
+      // The reference to the target row makes the sub-select correlated, so it runs per row
+      // like the original expression instead of once per statement.
+      sel.append(" FROM (SELECT ")
+          .append(String.join(", ", texts))
+          .append(") AS ")
+          .append(VALUES_ALIAS)
+          .append('(')
+          .append(columnAliases(srcs.size()))
+          .append(") WHERE ")
+          .append(q)
+          .append(".ctid IS NOT NULL)");
       SetItem first = ordered.get(0);
       edits.replace(first.start, first.end, cols + " = " + sel);
       for (int k = 1; k < ordered.size(); k++) {
@@ -1813,13 +1969,28 @@ public final class StatementRewriter {
     }
   }
 
-  private static boolean anyVolatile(Map<String, Value> vals) {
-    for (Value v : vals.values()) {
-      if (!v.stable()) {
-        return true;
-      }
+  private static List<String> refs(String alias, int n) {
+    List<String> out = new ArrayList<>(n);
+    for (int i = 1; i <= n; i++) {
+      out.add(alias + ".c" + i);
     }
-    return false;
+    return out;
+  }
+
+  private static String columnAliases(int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= n; i++) {
+      b.append(i > 1 ? ", " : "").append('c').append(i);
+    }
+    return b.toString();
+  }
+
+  private static String identList(List<String> names) {
+    StringBuilder b = new StringBuilder();
+    for (String n : names) {
+      b.append(b.length() > 0 ? ", " : "").append(SqlText.ident(n));
+    }
+    return b.toString();
   }
 
   /** The current value of a managed column of the target row, in the authoritative columns. */
@@ -1865,6 +2036,15 @@ public final class StatementRewriter {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private static boolean hasStar(PlainSelect ps) {
+    for (SelectItem<?> i : ps.getSelectItems()) {
+      if (i.getExpression() instanceof AllColumns) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private static String name(Column c) {
     return SqlText.fold(c.getColumnName());

@@ -166,7 +166,9 @@ public final class Planner {
       if (!neu.sql().equals(old.sql())) {
         String id = null;
         int lowest = Integer.MAX_VALUE;
-        for (String touched : neu.applied()) {
+        Set<String> involved = new HashSet<>(old.applied());
+        involved.addAll(neu.applied());
+        for (String touched : involved) {
           MigrationState s = state.of(touched).orElse(null);
           if (s != null && s.phase() == Phase.READS && s.readPercent() < lowest) {
             lowest = s.readPercent();
@@ -225,7 +227,8 @@ public final class Planner {
     }
     if (st instanceof Select s && s.getWithItemsList() != null) {
       for (WithItem<?> w : s.getWithItemsList()) {
-        if (w.getInsert() != null || w.getUpdate() != null || w.getDelete() != null) {
+        Object body = w.getParenthesedStatement();
+        if (body instanceof Insert || body instanceof Update || body instanceof Delete) {
           return true;
         }
       }
