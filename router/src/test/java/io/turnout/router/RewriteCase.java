@@ -21,7 +21,9 @@ final class RewriteCase {
   /** Which application wrote the statement: old code (old columns) or new code (new columns). */
   enum Schema {
     OLD,
-    NEW
+    NEW,
+    /** Old and new columns in one statement (code that already dual-writes by itself). */
+    BOTH
   }
 
   final String sql;
@@ -64,6 +66,11 @@ final class RewriteCase {
 
   RewriteCase newSchema() {
     this.schema = Schema.NEW;
+    return this;
+  }
+
+  RewriteCase bothSchemas() {
+    this.schema = Schema.BOTH;
     return this;
   }
 

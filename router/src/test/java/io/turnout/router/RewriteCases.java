@@ -262,7 +262,9 @@ final class RewriteCases {
         rewrite("select coalesce(first_name, '?') as f from users order by id limit 3")
             .newSchema()
             .isRouted(),
-        rewrite("select * from users where first_name = 'First4'").newSchema().isRouted(),
+        rewrite("select id, email_address, last_name from users where first_name = 'First4'")
+            .newSchema()
+            .isRouted(),
 
         // ------------------------------------------------------------ reads in other phases
         rewrite("select email from users where id = 1").in(Phase.DUAL_WRITE).passes(),
@@ -527,7 +529,7 @@ final class RewriteCases {
             .newSchema()
             .isRewritten(),
         rewrite("insert into users (email_address, first_name, last_name) select 'nw3.' || id"
-                + " || '@x', 'F' || id, 'L' from audit returning *")
+                + " || '@x', 'F' || id, 'L' from audit returning id, email_address, first_name")
             .newSchema()
             .isRewritten(),
         rewrite("update users set email_address = $1 where id = $2")
@@ -604,12 +606,15 @@ final class RewriteCases {
         rewrite("update users set name = 'Planned' where id = 4").in(Phase.PLANNED).passes(),
 
         // ------------------------------------------------------------ both sides at once
-        rewrite("insert into users (email, email_address) values ('both@x', 'both@x')").passes(),
+        rewrite("insert into users (email, email_address) values ('both@x', 'both@x')")
+            .bothSchemas()
+            .passes(),
         rewrite("update users set name = $1, first_name = $2 where id = 1")
             .with("'A'", "'B'")
             .isRejected("not a mix"),
         rewrite("update users set email = $1, email_address = $1 where id = 2")
             .with("'same@x'")
+            .bothSchemas()
             .passes(),
 
         // ------------------------------------------------------------ unanalysable, hazards
@@ -624,7 +629,9 @@ final class RewriteCases {
         rewrite("do $$ begin update users set name = 'x' where id = 1; end $$")
             .noExec()
             .isRejected("cannot analyse this write"),
-        rewrite("select to_jsonb(u) from users u where id = 1").passes(),
+        // A whole-row value would show the new columns: unanalysable, served by the old path as
+        // is and counted (so not executed here: its shape differs by design).
+        rewrite("select to_jsonb(u) from users u where id = 1").noExec().passes(),
         rewrite("explain analyze update users set name = 'x' where id = 1")
             .noExec()
             .isRejected("cannot analyse this write"),

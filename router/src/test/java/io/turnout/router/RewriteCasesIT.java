@@ -1,0 +1,290 @@
+package io.turnout.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.turnout.config.catalog.Catalog;
+import io.turnout.config.catalog.TableInfo;
+import io.turnout.config.plan.TableName;
+import io.turnout.config.state.Phase;
+import io.turnout.router.catalog.CatalogLoader;
+import io.turnout.testkit.PostgresServer;
+import io.turnout.testkit.junit.PostgresExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Executes every case of {@link RewriteCases} on PostgreSQL. Two databases: {@code old} holds
+ * the fixture in its old shape, {@code new} the same data after expand and backfill. For each
+ * case the statement the application wrote runs as the baseline (on {@code old} for old code, on
+ * {@code new} for new code), and each variant the router produced runs on {@code new}; both in a
+ * transaction that is rolled back, with sequences and the random seed reset before each run.
+ *
+ * <p>Checked: the same column labels, types and rows (RETURNING included) and the same row count;
+ * the same parameter types inferred; after a write the same stored values in the application's
+ * columns and, on {@code new}, {@code new = forward(old)} and {@code old = backward(new)} for
+ * every row; and the same sequence positions, which proves a volatile expression ran as often as
+ * in the original (once per stored value).
+ */
+@ExtendWith(PostgresExtension.class)
+class RewriteCasesIT {
+  private static final String OLD_SHAPE =
+      "SELECT id, email, name, status, age, login_count, tags, token FROM users ORDER BY id";
+  private static final String NEW_SHAPE =
+      "SELECT id, email_address, first_name, last_name, status, age, login_count, tags, token"
+          + " FROM users ORDER BY id";
+  private static final String BOTH_SHAPE =
+      "SELECT id, email, name, email_address, first_name, last_name FROM users ORDER BY id";
+  private static final String BROKEN_INVARIANTS =
+      "SELECT id FROM users WHERE email_address IS DISTINCT FROM email"
+          + " OR first_name IS DISTINCT FROM " + Fixture.FORWARD_FIRST
+          + " OR last_name IS DISTINCT FROM " + Fixture.FORWARD_LAST
+          + " OR name IS DISTINCT FROM " + Fixture.BACKWARD_NAME
+          + " ORDER BY id";
+  private static final String SEQUENCES =
+      "SELECT (SELECT last_value FROM users_id_seq), (SELECT last_value FROM ticket_seq),"
+          + " (SELECT last_value FROM audit_id_seq)";
+
+  private static Connection oldDb;
+  private static Connection newDb;
+  private static Connection contractedDb;
+  private static Catalog loaded;
+  private static Router router;
+
+  @BeforeAll
+  static void createDatabases(PostgresServer pg) throws SQLException {
+    String oldName = pg.createDatabase("rewrite_old");
+    String newName = pg.createDatabase("rewrite_new");
+    String contractedName = pg.createDatabase("rewrite_contracted");
+    oldDb = pg.connect(oldName);
+    newDb = pg.connect(newName);
+    contractedDb = pg.connect(contractedName);
+    try (Statement s = contractedDb.createStatement()) {
+      s.execute(Fixture.resource("fixture.sql"));
+      s.execute(Fixture.resource("expand.sql"));
+      s.execute(Fixture.resource("contract.sql"));
+    }
+    contractedDb.setAutoCommit(false);
+    try (Statement s = oldDb.createStatement()) {
+      s.execute(Fixture.resource("fixture.sql"));
+    }
+    try (Statement s = newDb.createStatement()) {
+      s.execute(Fixture.resource("fixture.sql"));
+      s.execute(Fixture.resource("expand.sql"));
+    }
+    loaded = CatalogLoader.load(newDb);
+    router = new Router(Fixture.migrations(), () -> loaded);
+    oldDb.setAutoCommit(false);
+    newDb.setAutoCommit(false);
+  }
+
+  @AfterAll
+  static void close() throws SQLException {
+    oldDb.close();
+    newDb.close();
+    contractedDb.close();
+  }
+
+  static Stream<RewriteCase> cases() {
+    return RewriteCases.all().stream();
+  }
+
+  @Test
+  void catalogLoader_readsWhatTheUnitTestsAssume() {
+    Catalog expected = Fixture.catalog();
+    for (TableName t : expected.tables().keySet()) {
+      TableInfo want = expected.table(t).orElseThrow();
+      TableInfo got = loaded.table(t).orElseThrow(() -> new AssertionError("no table " + t));
+      assertEquals(want.columns(), got.columns(), t.toString());
+      assertEquals(want.primaryKey(), got.primaryKey(), t.toString());
+      assertEquals(want.indexes(), got.indexes(), t.toString());
+    }
+    assertEquals(List.of("public"), loaded.searchPath());
+  }
+
+  @Test
+  void invariants_holdOnTheFixture() throws SQLException {
+    try (Statement s = newDb.createStatement(); ResultSet rs = s.executeQuery(BROKEN_INVARIANTS)) {
+      assertTrue(!rs.next(), "fixture data must be consistent");
+    }
+    newDb.rollback();
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void variants_storeAndReturnWhatTheOriginalDoes(RewriteCase c) throws SQLException {
+    Decision d = router.decide(c.sql, Fixture.state(c.phase));
+    if (c.kind == RewriteCase.Kind.REJECT) {
+      assertInstanceOf(Reject.class, d);
+      return;
+    }
+    if (c.noExec) {
+      return;
+    }
+    List<String> variants = new ArrayList<>();
+    if (d instanceof PassThrough) {
+      variants.add(c.sql);
+    } else if (d instanceof Rewrite r) {
+      variants.add(r.sql());
+    } else if (d instanceof Route r) {
+      variants.add(r.oldSql());
+      variants.add(r.newSql());
+    } else {
+      throw new AssertionError("unexpected " + d);
+    }
+    // Old code is compared with the old schema, new code with the contracted one (what it is
+    // written for), code that writes both sides with the expanded one. Before expand, the
+    // database has the old shape.
+    boolean newCode = c.schema == RewriteCase.Schema.NEW;
+    Connection baselineDb =
+        switch (c.schema) {
+          case OLD -> oldDb;
+          case NEW -> contractedDb;
+          case BOTH -> newDb;
+        };
+    Connection variantDb = c.phase == Phase.PLANNED ? oldDb : newDb;
+    String shape = newCode ? NEW_SHAPE : c.schema == RewriteCase.Schema.BOTH ? BOTH_SHAPE : OLD_SHAPE;
+    boolean write = c.isWrite();
+    Run baseline = run(baselineDb, c.sql, c, write ? shape : null, false);
+    for (String variant : variants) {
+      boolean checkInvariants = write && c.phase.dualWrites();
+      Run actual = run(variantDb, variant, c, write ? shape : null, checkInvariants);
+      String where = "variant: " + variant;
+      assertEquals(baseline.error, actual.error, where);
+      assertEquals(baseline.paramTypes, actual.paramTypes, "parameter types, " + where);
+      assertEquals(baseline.labels, actual.labels, "labels, " + where);
+      assertEquals(baseline.types, actual.types, "types, " + where);
+      assertEquals(baseline.count, actual.count, "row count, " + where);
+      if (!c.nondeterministic) {
+        assertEquals(baseline.rows, actual.rows, "rows, " + where);
+        assertEquals(baseline.snapshot, actual.snapshot, "stored values, " + where);
+      }
+      assertEquals(baseline.sequences, actual.sequences, "sequence positions (evaluations), " + where);
+      assertEquals(List.of(), actual.broken, "rows where new != forward(old) or old != backward(new)");
+    }
+    if (newCode && !write && d instanceof Route r) {
+      // The old variant of a new-code read reads only old columns: it runs on the old database.
+      Run onOld = run(oldDb, r.oldSql(), c, null, false);
+      assertEquals(baseline.rows, onOld.rows, "old variant on the old database");
+      assertEquals(baseline.labels, onOld.labels);
+      assertEquals(baseline.types, onOld.types);
+    }
+  }
+
+  /** What one execution showed. */
+  private static final class Run {
+    String error;
+    String paramTypes;
+    List<String> labels = List.of();
+    List<String> types = List.of();
+    List<String> rows = List.of();
+    long count = -1;
+    List<String> snapshot = List.of();
+    List<String> broken = List.of();
+    String sequences;
+  }
+
+  private static Run run(Connection db, String sql, RewriteCase c, String shape, boolean invariants)
+      throws SQLException {
+    Run run = new Run();
+    try (Statement s = db.createStatement()) {
+      s.execute("SELECT setseed(0.5)");
+      s.execute(
+          "SELECT setval('users_id_seq', 5000, false), setval('ticket_seq', 9000, false),"
+              + " setval('audit_id_seq', 7000, false), setval('orders_id_seq', 6000, false)");
+      s.execute("SAVEPOINT before_case");
+      try {
+        boolean hasResult;
+        if (c.params.isEmpty()) {
+          hasResult = s.execute(sql);
+        } else {
+          s.execute("PREPARE turnout_case AS " + sql);
+          try (ResultSet rs =
+              s.executeQuery(
+                  "SELECT parameter_types::text FROM pg_prepared_statements"
+                      + " WHERE name = 'turnout_case'")) {
+            rs.next();
+            run.paramTypes = rs.getString(1);
+          }
+          hasResult = s.execute("EXECUTE turnout_case(" + String.join(", ", c.params) + ")");
+        }
+        if (hasResult) {
+          try (ResultSet rs = s.getResultSet()) {
+            read(rs, run, c.ordered());
+          }
+        } else {
+          run.count = s.getUpdateCount();
+        }
+        if (shape != null) {
+          try (ResultSet rs = s.executeQuery(shape)) {
+            Run snap = new Run();
+            read(rs, snap, true);
+            run.snapshot = snap.rows;
+          }
+        }
+        if (invariants) {
+          try (ResultSet rs = s.executeQuery(BROKEN_INVARIANTS)) {
+            Run broken = new Run();
+            read(rs, broken, true);
+            run.broken = broken.rows;
+          }
+        }
+      } catch (SQLException e) {
+        run.error = e.getSQLState();
+        s.execute("ROLLBACK TO SAVEPOINT before_case");
+      }
+      try (ResultSet rs = s.executeQuery(SEQUENCES)) {
+        rs.next();
+        run.sequences = rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3);
+      }
+    } finally {
+      db.rollback();
+      try (Statement s = db.createStatement()) {
+        s.execute("DEALLOCATE ALL");
+      }
+      db.rollback();
+    }
+    return run;
+  }
+
+  private static void read(ResultSet rs, Run run, boolean ordered) throws SQLException {
+    ResultSetMetaData md = rs.getMetaData();
+    int n = md.getColumnCount();
+    List<String> labels = new ArrayList<>();
+    List<String> types = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      labels.add(md.getColumnLabel(i));
+      types.add(md.getColumnTypeName(i) + "(" + md.getPrecision(i) + "," + md.getScale(i) + ")");
+    }
+    List<String> rows = new ArrayList<>();
+    while (rs.next()) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 1; i <= n; i++) {
+        // now() differs between the two transactions; everything else must match.
+        String v = labels.get(i - 1).equals("created_at") ? "<now>" : rs.getString(i);
+        b.append(i > 1 ? " | " : "").append(v);
+      }
+      rows.add(b.toString());
+    }
+    if (!ordered) {
+      rows.sort(null);
+    }
+    run.labels = labels;
+    run.types = types;
+    run.rows = rows;
+    run.count = rows.size();
+  }
+}

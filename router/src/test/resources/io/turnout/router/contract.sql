@@ -1,0 +1,3 @@
+-- The schema new application code is written for: after contract, only the new columns remain.
+ALTER TABLE users DROP COLUMN email, DROP COLUMN name;
+ALTER TABLE users ALTER COLUMN email_address SET NOT NULL;
