@@ -3,6 +3,7 @@ package io.turnout.proxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,11 +13,16 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.PGConnection;
 
 /**
  * TLS between clients and Turnout (SSLRequest answered 'S', then a handshake with the proxy's
@@ -95,6 +101,59 @@ class ClientTlsIT {
         "-c", "select 'psql over tls'"), Map.of("PGSSLMODE", "require"), dir, 60);
     assertThat(run.exitCode()).as("%s", run).isZero();
     assertThat(run.stdout()).contains("SSL connection (protocol: TLS").contains("psql over tls");
+  }
+
+  @Test
+  void tlsProxy_largeResultCopyAndCancel_flowOverTls() throws Exception {
+    Map<String, String> verifyFull = Map.of("sslmode", "verify-full",
+        "sslrootcert", certificate.certificatePem().toString());
+    try (Connection c = connect(tls, verifyFull); Connection direct = tls.connectDirect()) {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("select i, md5(i::text) from generate_series(1, 200000) i")) {
+        long sum = 0;
+        int rows = 0;
+        while (rs.next()) {
+          sum += rs.getInt(1);
+          assertThat(rs.getString(2)).hasSize(32);
+          rows++;
+        }
+        assertThat(rows).isEqualTo(200_000);
+        assertThat(sum).isEqualTo(200_000L * 200_001 / 2);
+      }
+      String table = "tls_copy_" + System.nanoTime();
+      try (Statement st = c.createStatement()) {
+        st.execute("create table " + table + " (id int, v text)");
+      }
+      StringBuilder data = new StringBuilder();
+      for (int i = 1; i <= 50_000; i++) {
+        data.append(i).append('\t').append("value ").append(i).append('\n');
+      }
+      long copied = c.unwrap(PGConnection.class).getCopyAPI()
+          .copyIn("copy " + table + " from stdin", new StringReader(data.toString()));
+      assertThat(copied).isEqualTo(50_000);
+
+      // pgJDBC opens its cancel connection with the same TLS settings.
+      int pid = Backends.pid(c);
+      ExecutorService runner = Executors.newSingleThreadExecutor();
+      try (Statement st = c.createStatement()) {
+        Future<SQLException> running = runner.submit(() -> {
+          try {
+            st.executeQuery("select pg_sleep(30)").close();
+            return null;
+          } catch (SQLException e) {
+            return e;
+          }
+        });
+        Backends.awaitActive(direct, pid, "pg_sleep(30)");
+        st.cancel();
+        SQLException error = running.get(20, TimeUnit.SECONDS);
+        assertThat((Throwable) error).as("pg_sleep cancelled over TLS").isNotNull();
+        assertThat(error.getSQLState()).isEqualTo("57014");
+      } finally {
+        runner.shutdownNow();
+      }
+      assertAnswers(c);
+    }
   }
 
   private static Connection connect(TurnoutFixture fixture, Map<String, String> extra) throws SQLException {

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.math.BigDecimal;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
@@ -227,6 +229,69 @@ class JdbcClientSuiteIT {
         assertThat(counts).hasSize(1000).containsOnly(Statement.SUCCESS_NO_INFO);
       }
       assertCountAndSum(c, t, 1000, 1000L * 1001 / 2);
+    }
+  }
+
+  @Test
+  void executeBatch_withFailingEntry_reportsItAndSessionRecoversAfterRollback() throws SQLException {
+    String t = table("batch_fail");
+    try (Connection c = pool.getConnection()) {
+      try (Statement st = c.createStatement()) {
+        st.execute("create table " + t + " (id int primary key)");
+      }
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement("insert into " + t + " values (?)")) {
+        for (int id : new int[] {1, 2, 3, 2, 5}) {
+          ps.setInt(1, id);
+          ps.addBatch();
+        }
+        assertThatThrownBy(ps::executeBatch)
+            .isInstanceOf(BatchUpdateException.class)
+            .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("23505");
+        c.rollback();
+        for (int id = 10; id < 15; id++) {
+          ps.setInt(1, id);
+          ps.addBatch();
+        }
+        assertThat(ps.executeBatch()).containsOnly(1);
+        c.commit();
+      } finally {
+        c.setAutoCommit(true);
+      }
+      assertCountAndSum(c, t, 5, 10 + 11 + 12 + 13 + 14);
+    }
+  }
+
+  @Test
+  void preparedStatement_metadataBeforeExecution_describesColumns() throws SQLException {
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps = c.prepareStatement("select ?::int4 as answer, now() as at, 'x'::text as label")) {
+      if (mode == QueryMode.SIMPLE) { // no Describe message in simple mode: the driver refuses up front
+        assertThatThrownBy(ps::getMetaData).hasMessageContaining("Simple mode does not support describe");
+        return;
+      }
+      ResultSetMetaData md = ps.getMetaData(); // Parse + Describe + Sync, nothing executed
+      assertThat(md.getColumnCount()).isEqualTo(3);
+      assertThat(md.getColumnLabel(1)).isEqualTo("answer");
+      assertThat(md.getColumnTypeName(1)).isEqualTo("int4");
+      assertThat(md.getColumnTypeName(2)).isEqualTo("timestamptz");
+      assertThat(md.getColumnTypeName(3)).isEqualTo("text");
+    }
+  }
+
+  @Test
+  void setApplicationName_isReportedBackThroughParameterStatus() throws SQLException {
+    String name = "suite-" + route + "-" + mode;
+    try (Connection c = connect(Map.of())) {
+      try (Statement st = c.createStatement()) {
+        st.execute("set application_name = '" + name + "'");
+      }
+      // pgJDBC learns the new value only from the ParameterStatus message the server sends.
+      assertThat(c.getClientInfo("ApplicationName")).isEqualTo(name);
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("show application_name")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo(name);
+      }
     }
   }
 
