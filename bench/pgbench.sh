@@ -176,29 +176,32 @@ wait_sql() {   # wait_sql PORT TIMEOUT_S [PID] — until `SELECT 1` works throug
     return 1
 }
 
-proc_cpu_ticks() {   # utime+stime of a process (all threads), in clock ticks; empty if gone
-    local s
-    s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+proc_cpu_ticks() {   # proc_cpu_ticks PID [with-children] — utime+stime (+cutime+cstime), all threads, in ticks
+    local s f
+    s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return 0; }
     s=${s##*) }                   # drop "pid (comm) "; fields now start at 3 (state)
-    awk '{ print $12 + $13 }' <<<"$s"
+    read -r -a f <<<"$s"          # f[11]=utime f[12]=stime f[13]=cutime f[14]=cstime
+    if [[ ${2:-} == with-children ]]; then echo $(( f[11] + f[12] + f[13] + f[14] ))
+    else echo $(( f[11] + f[12] )); fi
 }
 CLK_TCK=$(getconf CLK_TCK)
 
 # CPU accounting, to tell how much of the machine other processes took during a run (the
-# machine may be shared). "ours" = postmaster and its exited children (backends are reaped
-# when pgbench disconnects), the proxies, and this script's waited-for children (pgbench).
+# machine may be shared). "ours" = the postmaster with its exited children (cutime) and its
+# live children (PgBouncer keeps its server connections open), the proxies, and this script's
+# waited-for children (pgbench).
 PG_POSTMASTER_PID=""
 machine_ticks() {   # prints "busy total" from /proc/stat
     awk '/^cpu /{ b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6; exit }' /proc/stat
 }
 our_ticks() {   # our_ticks TIMES_FILE — the output of `times`, taken in the main shell
-    local t=0 s p
-    if [[ -n $PG_POSTMASTER_PID ]] && s=$(cat "/proc/$PG_POSTMASTER_PID/stat" 2>/dev/null); then
-        s=${s##*) }
-        t=$(awk '{ print $12 + $13 + $14 + $15 }' <<<"$s")
+    local t=0 p
+    if [[ -n $PG_POSTMASTER_PID ]]; then
+        t=$(proc_cpu_ticks "$PG_POSTMASTER_PID" with-children)
+        for p in $(pgrep -P "$PG_POSTMASTER_PID"); do t=$(( t + $(proc_cpu_ticks "$p") )); done
     fi
     for p in "$BOUNCER_PID" "$TURNOUT_PID"; do
-        [[ -n $p ]] && t=$(( t + $(proc_cpu_ticks "$p" || echo 0) ))
+        [[ -n $p ]] && t=$(( t + $(proc_cpu_ticks "$p") ))
     done
     # children of this shell (pgbench, psql, ...): second line of `times`, "XmY.YYYs XmY.YYYs".
     # `times` must run in the main shell (a subshell starts with zero children times).
@@ -284,6 +287,7 @@ log "pgbench -i -s $SCALE"
 echo "${PGBENCH[*]} -i -s $SCALE -q -h 127.0.0.1 -p $PGPORT -U postgres postgres" >>"$CMDS"
 
 declare -A PORT=([direct]=$PGPORT)
+TURNOUT_REV="not measured"
 
 # ---- PgBouncer ----
 if has_target pgbouncer; then
@@ -328,10 +332,17 @@ if has_target turnout; then
     if [[ $JFR == 1 ]]; then
         JAVA_ARGS+=("-XX:StartFlightRecording=filename=$RUN_DIR/turnout.jfr,settings=profile,dumponexit=true")
     fi
-    TURNOUT_CMD=(java "${JAVA_ARGS[@]}" -jar "$JAR" serve --listen "127.0.0.1:${PORT[turnout]}"
+    # Run a private copy: others may rebuild proxy/target/turnout.jar while we measure.
+    cp "$JAR" "$TMP/turnout.jar"
+    TURNOUT_REV=$(git -C "$REPO" log -1 --format='%h (%cs)' 2>/dev/null || echo unknown)
+    if [[ -n $(git -C "$REPO" status --porcelain -- pom.xml proxy router config shadow admin 2>/dev/null) ]]; then
+        TURNOUT_REV+=" + uncommitted changes"
+    fi
+    TURNOUT_REV+=", jar built $(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC') (sha256 $(sha256sum "$TMP/turnout.jar" | cut -c1-12)…)"
+    TURNOUT_CMD=(java "${JAVA_ARGS[@]}" -jar "$TMP/turnout.jar" serve --listen "127.0.0.1:${PORT[turnout]}"
                  --backend "postgresql://postgres@127.0.0.1:$PGPORT/postgres")
     log "starting Turnout on 127.0.0.1:${PORT[turnout]}: ${TURNOUT_CMD[*]}"
-    echo "${TURNOUT_CMD[*]}" >>"$CMDS"
+    echo "${TURNOUT_CMD[*]}    # private copy of proxy/target/turnout.jar" >>"$CMDS"
     "${TURNOUT_CMD[@]}" >"$TMP/turnout.log" 2>&1 &
     TURNOUT_PID=$!
     if ! wait_sql "${PORT[turnout]}" 60 "$TURNOUT_PID"; then
@@ -486,14 +497,6 @@ PGB_VERSION=$(has_target pgbouncer && first_line "$PGBOUNCER" --version || echo 
 JAVA_VERSION=$(first_line java -version 2>/dev/null || echo "n/a")
 CPU_MODEL=$(lscpu 2>/dev/null | awk -F: '/^Model name/{sub(/^[ \t]+/, "", $2); print $2; exit}')
 MEM=$(awk '/^MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)
-TURNOUT_REV="not measured"
-if has_target turnout; then
-    TURNOUT_REV=$(git -C "$REPO" log -1 --format='%h (%cs)' 2>/dev/null || echo unknown)
-    if [[ -n $(git -C "$REPO" status --porcelain -- pom.xml proxy router config shadow admin 2>/dev/null) ]]; then
-        TURNOUT_REV+=" + uncommitted changes"
-    fi
-    TURNOUT_REV+=", jar built $(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC')"
-fi
 
 SECTION=$RUN_DIR/section.md
 {
@@ -577,7 +580,7 @@ SECTION=$RUN_DIR/section.md
                     if (c == 16) {
                         r = ratio(tps["turnout"], tps["pgbouncer"])
                         if (r == "") { verdict_ok = 0 }
-                        else if (r < 1.0) { verdict_ok = 0; verdict = verdict sprintf("; -c 16 %s: %.2f× PgBouncer TPS", m, r) }
+                        else if (r < 1.0) { verdict_ok = 0; verdict = verdict sprintf("; -c 16 %s: %.3f× PgBouncer TPS", m, r) }
                     }
                     if (c == 1) {
                         if (added["turnout"] == "" || added["pgbouncer"] == "") { verdict_ok = 0 }
