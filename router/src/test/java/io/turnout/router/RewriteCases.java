@@ -156,6 +156,15 @@ final class RewriteCases {
                 "select email_address AS email from users where email_address ="
                     + " E'user1\\x40example.com'"),
 
+        rewrite("select substring(email from 1 for 5) as a, position('@' in email) as b,"
+                + " trim(both ' ' from email) as c from users where id = 1")
+            .isRoutedTo(
+                "select substring(email from 1 for 5) as a, position('@' in email) as b,"
+                    + " trim(both ' ' from email) as c from users where id = 1",
+                "select substring(email_address from 1 for 5) as a, position('@' in email_address)"
+                    + " as b, trim(both ' ' from email_address) as c from users where id = 1"),
+        rewrite("select count(*) from users where email = any (select email from audit)").isRouted(),
+
         // ------------------------------------------------------------ SELECT, transform, old code
         rewrite("select id, name from users where id = $1")
             .with("1")

@@ -158,10 +158,10 @@ class RewriteCasesIT {
     Connection variantDb = c.phase == Phase.PLANNED ? oldDb : newDb;
     String shape = newCode ? NEW_SHAPE : c.schema == RewriteCase.Schema.BOTH ? BOTH_SHAPE : OLD_SHAPE;
     boolean write = c.isWrite();
-    Run baseline = run(baselineDb, c.sql, c, write ? shape : null, false);
+    PgRun baseline = run(baselineDb, c.sql, c, write ? shape : null, false);
     for (String variant : variants) {
       boolean checkInvariants = write && c.phase.dualWrites();
-      Run actual = run(variantDb, variant, c, write ? shape : null, checkInvariants);
+      PgRun actual = run(variantDb, variant, c, write ? shape : null, checkInvariants);
       String where = "variant: " + variant;
       assertEquals(baseline.error, actual.error, where);
       assertEquals(baseline.paramTypes, actual.paramTypes, "parameter types, " + where);
@@ -177,114 +177,26 @@ class RewriteCasesIT {
     }
     if (newCode && !write && d instanceof Route r) {
       // The old variant of a new-code read reads only old columns: it runs on the old database.
-      Run onOld = run(oldDb, r.oldSql(), c, null, false);
+      PgRun onOld = run(oldDb, r.oldSql(), c, null, false);
       assertEquals(baseline.rows, onOld.rows, "old variant on the old database");
       assertEquals(baseline.labels, onOld.labels);
       assertEquals(baseline.types, onOld.types);
     }
   }
 
-  /** What one execution showed. */
-  private static final class Run {
-    String error;
-    String paramTypes;
-    List<String> labels = List.of();
-    List<String> types = List.of();
-    List<String> rows = List.of();
-    long count = -1;
-    List<String> snapshot = List.of();
-    List<String> broken = List.of();
-    String sequences;
-  }
-
-  private static Run run(Connection db, String sql, RewriteCase c, String shape, boolean invariants)
+  private static PgRun run(
+      Connection db, String sql, RewriteCase c, String shape, boolean invariants)
       throws SQLException {
-    Run run = new Run();
-    try (Statement s = db.createStatement()) {
-      s.execute("SELECT setseed(0.5)");
-      s.execute(
-          "SELECT setval('users_id_seq', 5000, false), setval('ticket_seq', 9000, false),"
-              + " setval('audit_id_seq', 7000, false), setval('orders_id_seq', 6000, false)");
-      s.execute("SAVEPOINT before_case");
-      try {
-        boolean hasResult;
-        if (c.params.isEmpty()) {
-          hasResult = s.execute(sql);
-        } else {
-          s.execute("PREPARE turnout_case AS " + sql);
-          try (ResultSet rs =
-              s.executeQuery(
-                  "SELECT parameter_types::text FROM pg_prepared_statements"
-                      + " WHERE name = 'turnout_case'")) {
-            rs.next();
-            run.paramTypes = rs.getString(1);
-          }
-          hasResult = s.execute("EXECUTE turnout_case(" + String.join(", ", c.params) + ")");
-        }
-        if (hasResult) {
-          try (ResultSet rs = s.getResultSet()) {
-            read(rs, run, c.ordered());
-          }
-        } else {
-          run.count = s.getUpdateCount();
-        }
-        if (shape != null) {
-          try (ResultSet rs = s.executeQuery(shape)) {
-            Run snap = new Run();
-            read(rs, snap, true);
-            run.snapshot = snap.rows;
-          }
-        }
-        if (invariants) {
-          try (ResultSet rs = s.executeQuery(BROKEN_INVARIANTS)) {
-            Run broken = new Run();
-            read(rs, broken, true);
-            run.broken = broken.rows;
-          }
-        }
-      } catch (SQLException e) {
-        run.error = e.getSQLState();
-        s.execute("ROLLBACK TO SAVEPOINT before_case");
-      }
-      try (ResultSet rs = s.executeQuery(SEQUENCES)) {
-        rs.next();
-        run.sequences = rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3);
-      }
-    } finally {
-      db.rollback();
-      try (Statement s = db.createStatement()) {
-        s.execute("DEALLOCATE ALL");
-      }
-      db.rollback();
-    }
-    return run;
-  }
-
-  private static void read(ResultSet rs, Run run, boolean ordered) throws SQLException {
-    ResultSetMetaData md = rs.getMetaData();
-    int n = md.getColumnCount();
-    List<String> labels = new ArrayList<>();
-    List<String> types = new ArrayList<>();
-    for (int i = 1; i <= n; i++) {
-      labels.add(md.getColumnLabel(i));
-      types.add(md.getColumnTypeName(i) + "(" + md.getPrecision(i) + "," + md.getScale(i) + ")");
-    }
-    List<String> rows = new ArrayList<>();
-    while (rs.next()) {
-      StringBuilder b = new StringBuilder();
-      for (int i = 1; i <= n; i++) {
-        // now() differs between the two transactions; everything else must match.
-        String v = labels.get(i - 1).equals("created_at") ? "<now>" : rs.getString(i);
-        b.append(i > 1 ? " | " : "").append(v);
-      }
-      rows.add(b.toString());
-    }
-    if (!ordered) {
-      rows.sort(null);
-    }
-    run.labels = labels;
-    run.types = types;
-    run.rows = rows;
-    run.count = rows.size();
+    return PgRun.run(
+        db,
+        sql,
+        c.params,
+        c.ordered(),
+        new PgRun.Checks(
+            shape,
+            invariants ? BROKEN_INVARIANTS : null,
+            SEQUENCES,
+            "SELECT setval('users_id_seq', 5000, false), setval('ticket_seq', 9000, false),"
+                + " setval('audit_id_seq', 7000, false), setval('orders_id_seq', 6000, false)"));
   }
 }

@@ -790,6 +790,25 @@ public final class StatementRewriter {
     }
 
     @Override
+    public <S> Void visit(net.sf.jsqlparser.expression.TrimFunction t, S context) {
+      if (t.getExpression() != null) {
+        t.getExpression().accept(this, context);
+      }
+      if (t.getFromExpression() != null) {
+        t.getFromExpression().accept(this, context);
+      }
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(net.sf.jsqlparser.expression.AnyComparisonExpression a, S context) {
+      if (a.getSelect() != null) {
+        select(a.getSelect(), scope);
+      }
+      return null;
+    }
+
+    @Override
     public <S> Void visit(RowGetExpression r, S context) {
       return r.getExpression().accept(this, context);
     }
@@ -819,6 +838,12 @@ public final class StatementRewriter {
     @Override
     public <S> Void visit(net.sf.jsqlparser.expression.Function f, S context) {
       super.visit(f, context);
+      // substring(x from 1 for 2), position(a in b), overlay(…): SQL-standard argument syntax.
+      if (f.getNamedParameters() != null) {
+        for (Object x : f.getNamedParameters()) {
+          ((Expression) x).accept(this, context);
+        }
+      }
       if (f.getOrderByElements() != null) {
         for (OrderByElement o : f.getOrderByElements()) {
           o.getExpression().accept(this, context);
