@@ -16,6 +16,12 @@ import java.util.List;
 public final class StartupPacketDecoder extends ByteToMessageDecoder {
   private boolean failed;
   private boolean awaitingNegotiationAnswer;
+  /**
+   * Set once the StartupMessage is out. What follows it are typed frames (a client may pipeline a
+   * Query behind its StartupMessage): they stay buffered here until the FrameDecoder that replaces
+   * this decoder receives them.
+   */
+  private boolean startupDecoded;
 
   /** Called once the answer to an SSLRequest/GSSENCRequest has been written. */
   public void negotiationAnswered() {
@@ -26,6 +32,9 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     if (failed) {
       in.skipBytes(in.readableBytes());
+      return;
+    }
+    if (startupDecoded) {
       return;
     }
     try {
@@ -61,6 +70,9 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
       if (in.isReadable()) {
         throw new ProtocolViolation("received unencrypted data after SSL request");
       }
+    }
+    if (decoded instanceof StartupPacket.StartupMessage) {
+      startupDecoded = true;
     }
     out.add(decoded);
   }

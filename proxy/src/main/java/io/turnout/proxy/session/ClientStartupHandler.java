@@ -149,11 +149,13 @@ public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       session.backendConnected(f.channel());
+      // The StartupMessage first: replacing the startup decoder hands the relay any frames the
+      // client pipelined behind it, and those must reach the backend after it.
+      f.channel().writeAndFlush(startup.encode(f.channel().alloc()));
       // Relay from now on; the backend's own authentication exchange flows through untouched.
       ctx.pipeline().replace(this, "relay", new FrontendRelayHandler(session));
       ctx.pipeline().replace(DECODER_NAME, "frameDecoder",
           FrameDecoder.forFrontend(env.settings().maxMessageSize()));
-      f.channel().writeAndFlush(startup.encode(f.channel().alloc()));
       f.channel().read();
       client.read();
     });
