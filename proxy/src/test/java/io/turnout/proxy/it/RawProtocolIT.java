@@ -1,0 +1,186 @@
+package io.turnout.proxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Valid protocol that drivers seldom send, over a raw socket, answered through Turnout exactly as
+ * PostgreSQL answers it directly: the sequence of message types (and the rows) is compared.
+ */
+class RawProtocolIT {
+  @RegisterExtension static final TurnoutFixture turnout = TurnoutFixture.defaults();
+
+  @Test
+  void startupWithPipelinedQuery_isAnsweredLikePostgres() throws Exception {
+    // StartupMessage and a Query in one write, without waiting for AuthenticationOk: PostgreSQL
+    // (trust auth) authenticates and then runs the query.
+    assumeTrue(turnout.postgres().superuserPassword() == null, "needs a superuser the server trusts");
+    byte[] both = concat(startupMessage(), frame('Q', cstring("select 'pipelined'")));
+    List<String> direct = exchange(directAddress(), both, 2);
+    List<String> viaTurnout = exchange(turnout.address(), both, 2);
+    assertThat(direct).contains("D:pipelined").endsWith("C:SELECT 1", "Z");
+    assertThat(withoutStartupNoise(viaTurnout)).isEqualTo(withoutStartupNoise(direct));
+  }
+
+  @Test
+  void queryDeliveredOneByteAtATime_isAnswered() throws Exception {
+    try (RawPgConnection raw = authenticated()) {
+      byte[] query = frame('Q', cstring("select 'byte by byte'"));
+      for (byte b : query) {
+        raw.send(new byte[] {b});
+      }
+      assertThat(readUntilReady(raw)).containsExactly("T", "D:byte by byte", "C:SELECT 1", "Z");
+    }
+  }
+
+  @Test
+  void extendedQueryWithFlush_isAnsweredBeforeSync() throws Exception {
+    try (RawPgConnection raw = authenticated()) {
+      // Parse, Bind, Execute, Flush: the server must send what it has without a Sync.
+      raw.send(concat(parse("select $1::text"), bind("flushed"), execute(), frame('H', new byte[0])));
+      List<String> before = new ArrayList<>();
+      while (before.size() < 4) {
+        before.add(describe(raw.read()));
+      }
+      assertThat(before).containsExactly("1", "2", "D:flushed", "C:SELECT 1");
+      raw.send(frame('S', new byte[0]));
+      assertThat(readUntilReady(raw)).containsExactly("Z");
+    }
+  }
+
+  @Test
+  void hundredExtendedQueriesInOneWrite_areAllAnsweredInOrder() throws Exception {
+    ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+    for (int i = 0; i < 100; i++) {
+      pipeline.write(concat(parse("select $1::text"), bind("q" + i), execute(), frame('S', new byte[0])));
+    }
+    try (RawPgConnection raw = authenticated()) {
+      raw.send(pipeline.toByteArray());
+      for (int i = 0; i < 100; i++) {
+        assertThat(readUntilReady(raw)).as("answer %s", i).containsExactly("1", "2", "D:q" + i, "C:SELECT 1", "Z");
+      }
+    }
+  }
+
+  private static InetSocketAddress directAddress() {
+    return new InetSocketAddress(turnout.postgres().host(), turnout.postgres().port());
+  }
+
+  private static RawPgConnection authenticated() throws IOException {
+    RawPgConnection raw = RawPgConnection.open(turnout.address());
+    raw.startup(turnout.postgres().superuser(), turnout.database(), turnout.postgres().superuserPassword());
+    return raw;
+  }
+
+  /** Sends {@code bytes} in one write and reads until the {@code readyCount}-th ReadyForQuery. */
+  private static List<String> exchange(InetSocketAddress address, byte[] bytes, int readyCount) throws IOException {
+    List<String> seen = new ArrayList<>();
+    try (RawPgConnection raw = RawPgConnection.open(address)) {
+      raw.send(bytes);
+      int ready = 0;
+      while (ready < readyCount) {
+        RawPgConnection.Message m = raw.read();
+        seen.add(describe(m));
+        if (m.type() == 'Z') {
+          ready++;
+        } else if (m.type() == 'E') {
+          break;
+        }
+      }
+    }
+    return seen;
+  }
+
+  /** ParameterStatus and BackendKeyData carry per-connection values; the rest must match. */
+  private static List<String> withoutStartupNoise(List<String> messages) {
+    return messages.stream().filter(m -> !m.startsWith("S") && !m.equals("K")).toList();
+  }
+
+  private static List<String> readUntilReady(RawPgConnection raw) throws IOException {
+    List<String> seen = new ArrayList<>();
+    while (true) {
+      RawPgConnection.Message m = raw.read();
+      seen.add(describe(m));
+      if (m.type() == 'Z' || m.type() == 'E') {
+        return seen;
+      }
+    }
+  }
+
+  /** A message as its type, plus the first column for DataRow, the tag, or the SQLSTATE. */
+  private static String describe(RawPgConnection.Message m) {
+    switch (m.type()) {
+      case 'D': {
+        ByteBuffer b = ByteBuffer.wrap(m.body());
+        b.getShort();
+        int len = b.getInt();
+        return "D:" + new String(m.body(), 6, len, StandardCharsets.UTF_8);
+      }
+      case 'C':
+        return "C:" + m.tag();
+      case 'E':
+        return "E:" + m.sqlState();
+      case 'R':
+        return "R" + m.authCode();
+      default:
+        return String.valueOf(m.type());
+    }
+  }
+
+  private byte[] startupMessage() {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (Map.Entry<String, String> e : Map.of("user", turnout.postgres().superuser(), "database",
+        turnout.database()).entrySet()) {
+      body.writeBytes(cstring(e.getKey()));
+      body.writeBytes(cstring(e.getValue()));
+    }
+    body.write(0);
+    byte[] b = body.toByteArray();
+    return ByteBuffer.allocate(8 + b.length).putInt(8 + b.length).putInt(RawPgConnection.PROTOCOL_3_0).put(b).array();
+  }
+
+  private static byte[] parse(String sql) {
+    return frame('P', concat(cstring(""), cstring(sql), new byte[] {0, 0}));
+  }
+
+  private static byte[] bind(String textValue) {
+    byte[] v = textValue.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(1 + 1 + 2 + 2 + 4 + v.length + 2);
+    b.put((byte) 0).put((byte) 0); // unnamed portal, unnamed statement
+    b.putShort((short) 0); // parameter formats: all text
+    b.putShort((short) 1).putInt(v.length).put(v);
+    b.putShort((short) 0); // result formats: all text
+    return frame('B', b.array());
+  }
+
+  private static byte[] execute() {
+    return frame('E', concat(cstring(""), new byte[] {0, 0, 0, 0}));
+  }
+
+  private static byte[] frame(char type, byte[] payload) {
+    return ByteBuffer.allocate(5 + payload.length).put((byte) type).putInt(4 + payload.length).put(payload).array();
+  }
+
+  private static byte[] cstring(String s) {
+    return concat(s.getBytes(StandardCharsets.UTF_8), new byte[] {0});
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+}
