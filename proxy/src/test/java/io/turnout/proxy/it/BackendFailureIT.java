@@ -102,6 +102,24 @@ class BackendFailureIT {
     }
   }
 
+  @Test
+  void backendUnreachable_newClientGets08006AndOpenSessionsCarryOn() throws Exception {
+    try (TurnoutFixture own = TurnoutFixture.builder().faultyRelay().build().start();
+        Connection open = own.connectThroughTurnout()) {
+      assertAnswers(open, "before");
+      own.relay().stopAccepting();
+      SQLException refused = null;
+      try {
+        own.connectThroughTurnout().close();
+      } catch (SQLException e) {
+        refused = e;
+      }
+      assertProxyError(refused, "08006");
+      assertThat(refused.getMessage()).contains("could not connect to the PostgreSQL backend");
+      assertAnswers(open, "after");
+    }
+  }
+
   private static Future<SQLException> runInBackground(Connection c, String sql) {
     return runner.submit(() -> failureOf(c, sql));
   }

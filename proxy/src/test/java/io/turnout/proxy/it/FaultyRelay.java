@@ -70,6 +70,15 @@ final class FaultyRelay implements AutoCloseable {
     matching.get(0).cut();
   }
 
+  /**
+   * Stops listening, as a backend host that went down would: new connections are refused, open
+   * ones carry on. There is no way back for this relay.
+   */
+  void stopAccepting() {
+    closed = true;
+    closeQuietly(listener);
+  }
+
   /** Resets every open connection; returns how many there were. */
   int cutAll() {
     List<Link> all = List.copyOf(links);
