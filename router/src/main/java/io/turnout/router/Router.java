@@ -117,13 +117,25 @@ public final class Router {
   }
 
   private boolean anyActive(StateSnapshot state) {
+    // The same snapshot object is passed for every statement until the state changes.
+    ActiveMemo memo = activeMemo;
+    if (memo != null && memo.state == state) {
+      return memo.active;
+    }
+    boolean active = false;
     for (MigrationState s : state.migrations().values()) {
       if (Planner.isActive(s.phase())) {
-        return true;
+        active = true;
+        break;
       }
     }
-    return false;
+    activeMemo = new ActiveMemo(state, active);
+    return active;
   }
+
+  private record ActiveMemo(StateSnapshot state, boolean active) {}
+
+  private volatile ActiveMemo activeMemo;
 
   private int generation(Catalog cat) {
     if (cat != lastCatalog) {

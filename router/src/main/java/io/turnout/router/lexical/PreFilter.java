@@ -16,6 +16,7 @@ import java.util.Set;
  */
 public final class PreFilter {
   private final char[][] names;
+  private final int[][] shifts;
   private final Set<String> folded;
 
   public PreFilter(Collection<TableName> tables) {
@@ -25,10 +26,24 @@ public final class PreFilter {
     }
     this.folded = Set.copyOf(set);
     this.names = new char[set.size()][];
+    this.shifts = new int[set.size()][];
     int k = 0;
     for (String name : set) {
       // Stage one compares lower-cased, so a quoted mixed-case name ("User") is found too.
-      names[k++] = name.toLowerCase(Locale.ROOT).toCharArray();
+      char[] n = name.toLowerCase(Locale.ROOT).toCharArray();
+      // Index 128 holds the shift for any non-ASCII character: 1 if the name has one.
+      int[] shift = new int[129];
+      java.util.Arrays.fill(shift, n.length);
+      for (int j = 0; j < n.length - 1; j++) {
+        if (n[j] < 128) {
+          shift[n[j]] = n.length - 1 - j;
+        } else {
+          shift[128] = 1;
+        }
+      }
+      names[k] = n;
+      shifts[k] = shift;
+      k++;
     }
   }
 
@@ -42,8 +57,8 @@ public final class PreFilter {
    * negatives are impossible (an identifier that PostgreSQL folds to the name contains it).
    */
   public boolean mayTouch(String sql) {
-    for (char[] name : names) {
-      if (containsIgnoreCase(sql, name)) {
+    for (int k = 0; k < names.length; k++) {
+      if (containsIgnoreCase(sql, names[k], shifts[k])) {
         return true;
       }
     }
@@ -63,8 +78,8 @@ public final class PreFilter {
         }
       } else if (kind == SqlTokens.DOLLAR_STRING || kind == SqlTokens.UNICODE) {
         String body = tokens.text(i);
-        for (char[] name : names) {
-          if (containsIgnoreCase(body, name)) {
+        for (int k = 0; k < names.length; k++) {
+          if (containsIgnoreCase(body, names[k], shifts[k])) {
             return true;
           }
         }
@@ -78,30 +93,39 @@ public final class PreFilter {
     return folded.contains(foldedName);
   }
 
-  private static boolean containsIgnoreCase(String s, char[] name) {
+  /**
+   * Horspool search ignoring ASCII case: the character under the end of the window decides how
+   * far to shift, so most of a statement's characters are never looked at.
+   */
+  private static boolean containsIgnoreCase(String s, char[] name, int[] shift) {
     final int m = name.length;
-    final int last = s.length() - m;
-    if (last < 0) {
+    final int n = s.length();
+    if (n < m) {
       return false;
     }
-    final char first = name[0];
-    final char firstUpper = Character.toUpperCase(first);
-    for (int i = 0; i <= last; i++) {
+    final int last = m - 1;
+    final char end = name[last];
+    int i = last;
+    while (i < n) {
       char c = s.charAt(i);
-      if (c == first || c == firstUpper) {
-        int j = 1;
-        while (j < m) {
-          char a = s.charAt(i + j);
-          char b = name[j];
-          if (a != b && Character.toLowerCase(a) != b) {
+      char lc = c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
+      if (lc == end) {
+        int j = last - 1;
+        int k = i - 1;
+        while (j >= 0) {
+          char a = s.charAt(k);
+          char la = a >= 'A' && a <= 'Z' ? (char) (a | 0x20) : a;
+          if (la != name[j]) {
             break;
           }
-          j++;
+          j--;
+          k--;
         }
-        if (j == m) {
+        if (j < 0) {
           return true;
         }
       }
+      i += shift[lc < 128 ? lc : 128];
     }
     return false;
   }
