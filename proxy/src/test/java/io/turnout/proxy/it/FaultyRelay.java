@@ -47,16 +47,6 @@ final class FaultyRelay implements AutoCloseable {
     return new InetSocketAddress(listener.getInetAddress(), listener.getLocalPort());
   }
 
-  /** Connections relayed so far, open or not. */
-  int accepted() {
-    return accepted.get();
-  }
-
-  /** Connections currently open. */
-  int openLinks() {
-    return links.size();
-  }
-
   /**
    * Resets the connection whose PostgreSQL side comes from local port {@code port}: the port
    * PostgreSQL reports as {@code inet_client_port()} for that session. Fails if there is none.

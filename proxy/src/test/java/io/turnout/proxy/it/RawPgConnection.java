@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -97,10 +96,6 @@ final class RawPgConnection implements AutoCloseable {
     return new RawPgConnection(socket);
   }
 
-  InputStream input() {
-    return in;
-  }
-
   void send(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
@@ -138,10 +133,6 @@ final class RawPgConnection implements AutoCloseable {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     cstring(body, sql);
     sendFrame('Q', body.toByteArray());
-  }
-
-  void sendTerminate() throws IOException {
-    sendFrame('X', new byte[0]);
   }
 
   /** Reads one byte, e.g. the 'S' / 'N' answer to SSLRequest or GSSENCRequest. */
