@@ -54,6 +54,19 @@ class StartupPacketDecoderTest {
   }
 
   @Test
+  void framesPipelinedBehindStartupMessage_stayBufferedForTheFrameDecoder() {
+    channel.writeInbound(Bytes.concat(Bytes.startupMessage(196608, "user", "app"),
+        Bytes.typed('Q', "select 1\0")));
+    assertThat(channel.<Object>readInbound()).isInstanceOf(StartupMessage.class);
+    assertThat(channel.<Object>readInbound()).isNull();
+    // Replacing the decoder hands the buffered Query on, whole, to the next decoder.
+    channel.pipeline().replace(StartupPacketDecoder.class, "frames", FrameDecoder.forFrontend(1024));
+    Frame query = channel.readInbound();
+    assertThat(query.type()).isEqualTo((byte) 'Q');
+    query.release();
+  }
+
+  @Test
   void sslRequest_decodes() {
     Bytes.feedByteByByte(channel, Bytes.untyped(StartupPacket.SSL_REQUEST_CODE));
     assertThat(channel.<Object>readInbound()).isSameAs(StartupPacket.SSLRequest.INSTANCE);
