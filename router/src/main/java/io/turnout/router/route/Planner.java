@@ -168,11 +168,15 @@ public final class Planner {
         int lowest = Integer.MAX_VALUE;
         Set<String> involved = new HashSet<>(old.applied());
         involved.addAll(neu.applied());
-        for (String touched : involved) {
-          MigrationState s = state.of(touched).orElse(null);
+        // Lowest read percentage wins; ties go to the first migration in plan order.
+        for (ColumnPlan p : plans) {
+          if (!involved.contains(p.id())) {
+            continue;
+          }
+          MigrationState s = state.of(p.id()).orElse(null);
           if (s != null && s.phase() == Phase.READS && s.readPercent() < lowest) {
             lowest = s.readPercent();
-            id = touched;
+            id = p.id();
           }
         }
         if (id != null) {
