@@ -9,6 +9,7 @@ import io.turnout.proxy.server.ProxySettingsFactory;
 import io.turnout.testkit.PostgresOptions;
 import io.turnout.testkit.PostgresProvider;
 import io.turnout.testkit.PostgresServer;
+import io.turnout.testkit.PostgresUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     HostPort listenAt = HostPort.parse(listen);
     System.out.println("Starting a PostgreSQL for the demo ...");
-    PostgresServer pg = PostgresProvider.start(PostgresOptions.named("turnout-demo"));
+    PostgresServer pg = startPostgres();
     ProxyServer server = null;
     try {
       loadSampleData(pg);
@@ -59,6 +60,19 @@ final class DemoCommand implements Callable<Integer> {
       }
       pg.close();
       throw e;
+    }
+  }
+
+  /**
+   * Local binaries when installed, else the embedded PostgreSQL. Never a URL or a container: the
+   * demo owns its server and deletes it on exit.
+   */
+  private static PostgresServer startPostgres() {
+    PostgresOptions options = PostgresOptions.named("turnout-demo").withLogicalReplication(false);
+    try {
+      return PostgresProvider.start("local", options);
+    } catch (PostgresUnavailableException noLocalBinaries) {
+      return PostgresProvider.start("embedded", options);
     }
   }
 

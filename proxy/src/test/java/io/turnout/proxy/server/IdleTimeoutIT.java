@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.turnout.proxy.session.SessionSettings;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.junit.PostgresExtension;
+import java.io.DataInputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -20,10 +23,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** idle_timeout closes clients that sit idle, never a client whose query is still running. */
+/**
+ * idle_timeout closes clients that sit idle, never a client whose query is still running; the
+ * authentication timeout closes connections that never finish startup.
+ */
 @ExtendWith(PostgresExtension.class)
 class IdleTimeoutIT {
   private static final Duration IDLE = Duration.ofMillis(800);
+  private static final Duration AUTHENTICATION = Duration.ofMillis(1500);
 
   private ProxyServer proxy;
   private PostgresServer pg;
@@ -32,7 +39,7 @@ class IdleTimeoutIT {
   void start(PostgresServer pg) throws InterruptedException {
     this.pg = pg;
     SessionSettings session = new SessionSettings(new InetSocketAddress(pg.host(), pg.port()),
-        1 << 20, Duration.ofSeconds(5), Duration.ofSeconds(60), IDLE, Optional.empty());
+        1 << 20, Duration.ofSeconds(5), AUTHENTICATION, IDLE, Optional.empty());
     proxy = new ProxyServer(new ProxySettings(new InetSocketAddress("127.0.0.1", 0), session, 10,
         Duration.ofSeconds(2))).start();
   }
@@ -87,6 +94,21 @@ class IdleTimeoutIT {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getInt(1)).isEqualTo(8);
       }
+    }
+  }
+
+  @Test
+  void clientThatNeverSendsStartup_isClosedAfterAuthenticationTimeout() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", proxy.address().getPort())) {
+      socket.setSoTimeout((int) AUTHENTICATION.multipliedBy(4).toMillis());
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      assertThat(in.readByte()).isEqualTo((byte) 'E');
+      byte[] body = new byte[in.readInt() - 4];
+      in.readFully(body);
+      assertThat(new String(body, StandardCharsets.UTF_8))
+          .contains("C08006")
+          .contains("authentication timeout");
+      assertThat(in.read()).isEqualTo(-1);
     }
   }
 }
