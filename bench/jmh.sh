@@ -44,11 +44,13 @@ OPTS=(-rf json -rff "$JSON")
 if [[ $QUICK == 1 ]]; then
     OPTS+=(-wi 1 -i 2 -w 500ms -r 500ms -f 1)
 fi
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 echo "jmh.sh: running JMH (io.turnout.bench.router)" >&2
 # shellcheck disable=SC2086
 java -cp "$CP" org.openjdk.jmh.Main 'io\.turnout\.bench\.router\..*' "${OPTS[@]}" $EXTRA
 
-short() { sed -E 's/^io\.turnout\.bench\.router\.//'; }
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+short() { sed -E 's/io\.turnout\.bench\.router\.//'; }
 
 SECTION=$(mktemp)
 {
@@ -58,6 +60,8 @@ SECTION=$(mktemp)
     echo "Written by \`bench/jmh.sh\`$([[ $QUICK == 1 ]] && echo ' --quick (smoke run, not for comparison)') on $(date -u '+%Y-%m-%d %H:%M UTC')," \
          "commit \`$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\`," \
          "$(java -version 2>&1 | head -1 | tr -d '"'), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //' || echo unknown))."
+    echo "Load average before/after: $LOAD_BEFORE / $LOAD_AFTER (other processes share the CPUs; the"
+    echo "best iteration is shown next to the mean because preemption inflates means and errors)."
     echo "Corpus: shared/corpus with \`rename_column users.email → email_address\` and"
     echo "\`transform_column users.name → first_name, last_name\` both in phase \`reads\`."
     echo
@@ -68,7 +72,8 @@ SECTION=$(mktemp)
       [ (if (.benchmark | test("PreFilter")) then "pass-through (statement names no managed table), per statement"
          else "cached decision (statement on users), per statement" end),
         .benchmark,
-        ((.primaryMetric.score * 10 | round / 10 | tostring) + " ± " + (.primaryMetric.scoreError * 10 | round / 10 | tostring) + " " + .primaryMetric.scoreUnit),
+        ("mean " + (.primaryMetric.score * 10 | round / 10 | tostring) + " ± " + (.primaryMetric.scoreError * 10 | round / 10 | tostring) + " " + .primaryMetric.scoreUnit
+         + ", best iteration " + ([.primaryMetric.rawData[][]] | min * 10 | round / 10 | tostring)),
         (if (.benchmark | test("PreFilter")) then "≤ 200 ns/op" else "≤ 1000 ns/op" end) ]
       | "| " + join(" | ") + " |"' "$JSON" | short
     jq -r '
@@ -100,7 +105,17 @@ if [[ -f $OUT ]] && grep -q '^<!-- jmh:start -->' "$OUT" && grep -q '^<!-- jmh:e
     cat "$TMP" > "$OUT"
     rm -f "$TMP"
 else
-    { [[ -f $OUT ]] && { cat "$OUT"; echo; } || echo "# Benchmarks"; echo; cat "$SECTION"; } > "$OUT.new"
+    {
+        if [[ -f $OUT ]]; then
+            cat "$OUT"
+        else
+            echo "# Turnout benchmarks"
+            echo
+            echo "Each section below is written by a script in \`bench/\` (see bench/README.md) and replaced on its next run; do not edit by hand."
+        fi
+        echo
+        cat "$SECTION"
+    } > "$OUT.new"
     mv "$OUT.new" "$OUT"
 fi
 rm -f "$SECTION"
