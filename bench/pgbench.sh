@@ -7,7 +7,7 @@
 # Everything it starts is stopped and removed on exit (also on Ctrl-C or failure).
 #
 # Usage: bench/pgbench.sh [--duration S] [--targets direct,pgbouncer,turnout] [--quick]
-#                         [--out FILE] [--rounds N] [--warmup S] [--jfr] [--rebuild]
+#                         [--out FILE] [--rounds N] [--warmup S] [--profile] [--jfr] [--rebuild]
 # Must run as root (it installs PgBouncer if missing and runs PostgreSQL/PgBouncer as postgres).
 # See bench/README.md.
 
@@ -30,6 +30,8 @@ TARGETS_ARG="direct,pgbouncer,turnout"
 QUICK=0
 ROUNDS=1
 JFR=0
+PROFILE=0
+PROFILE_SECS=""
 REBUILD=0
 
 usage() {
@@ -43,7 +45,10 @@ Options:
   --out FILE       report file (default: BENCHMARKS.md at the repo root)
   --rounds N       repeat every measurement N times, report the median (default 1)
   --warmup S       seconds of warm-up per mode before measuring (default 10; 3 with --quick)
-  --jfr            record a JFR profile of Turnout and summarise the hottest frames
+  --profile        after measuring, profile each proxy under load with perf (CPU, syscalls and
+                   context switches per transaction; kernel/Java/JVM split; hottest symbols)
+  --profile-secs S pgbench seconds per profiled run (default 12; 6 with --quick)
+  --jfr            record a JFR profile of Turnout and summarise the hottest Java frames
   --rebuild        rebuild proxy/target/turnout.jar even if it exists
 Environment: PG_BIN (default /usr/lib/postgresql/15/bin), TURNOUT_JAVA_OPTS (extra JVM flags).
 EOF
@@ -66,6 +71,9 @@ while [[ $# -gt 0 ]]; do
         --warmup) WARMUP=${2:?--warmup needs a value}; shift 2 ;;
         --warmup=*) WARMUP=${1#*=}; shift ;;
         --jfr) JFR=1; shift ;;
+        --profile) PROFILE=1; shift ;;
+        --profile-secs) PROFILE_SECS=${2:?--profile-secs needs a value}; shift 2 ;;
+        --profile-secs=*) PROFILE_SECS=${1#*=}; shift ;;
         --rebuild) REBUILD=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown option: $1" ;;
@@ -74,9 +82,12 @@ done
 
 if [[ $QUICK == 1 ]]; then
     DURATION=${DURATION:-5}; WARMUP=${WARMUP:-3}; OUT=${OUT:-$REPO/bench/out/BENCHMARKS.quick.md}
+    PROFILE_SECS=${PROFILE_SECS:-6}
 else
     DURATION=${DURATION:-15}; WARMUP=${WARMUP:-10}; OUT=${OUT:-$REPO/BENCHMARKS.md}
+    PROFILE_SECS=${PROFILE_SECS:-12}
 fi
+[[ $PROFILE_SECS =~ ^[0-9]+$ && $PROFILE_SECS -ge 4 ]] || die "--profile-secs must be an integer >= 4"
 [[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "--duration must be a positive integer"
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "--warmup must be a non-negative integer"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer"
@@ -97,6 +108,9 @@ has_target() { local t; for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 
 [[ -x $PG_BIN/postgres && -x $PG_BIN/pgbench ]] || die "PostgreSQL 15 binaries not found in $PG_BIN"
 id postgres >/dev/null 2>&1 || die "no 'postgres' user (install postgresql-15)"
 command -v ss >/dev/null || die "'ss' (iproute2) is required to find free ports"
+if [[ $PROFILE == 1 ]] && ! perf stat -e task-clock -- true >/dev/null 2>&1; then
+    die "--profile needs a working 'perf' (Debian: apt-get install linux-perf)"
+fi
 
 as_pg() { runuser -u postgres -- "$@"; }
 
@@ -108,6 +122,7 @@ BOUNCER_PID=""
 BOUNCER_WRAPPER_PID=""
 TURNOUT_PID=""
 CUR_PGBENCH_PID=""
+PERF_PIDS=()
 
 cleanup() {
     local rc=$?
@@ -116,12 +131,11 @@ cleanup() {
     if [[ -n $CUR_PGBENCH_PID ]] && kill -0 "$CUR_PGBENCH_PID" 2>/dev/null; then
         kill -TERM "$CUR_PGBENCH_PID" 2>/dev/null; wait "$CUR_PGBENCH_PID" 2>/dev/null
     fi
-    if [[ -n $TURNOUT_PID ]] && kill -0 "$TURNOUT_PID" 2>/dev/null; then
-        log "stopping Turnout (pid $TURNOUT_PID)"
-        kill -TERM "$TURNOUT_PID" 2>/dev/null
-        for _ in $(seq 1 50); do kill -0 "$TURNOUT_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$TURNOUT_PID" 2>/dev/null
-        wait "$TURNOUT_PID" 2>/dev/null
+    local p
+    for p in "${PERF_PIDS[@]}"; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    if [[ -n $TURNOUT_PID ]]; then
+        stop_turnout
+        rm -f "/tmp/perf-$TURNOUT_PID_SEEN.map"
     fi
     if [[ -n $BOUNCER_PID ]] && kill -0 "$BOUNCER_PID" 2>/dev/null; then
         log "stopping PgBouncer (pid $BOUNCER_PID)"
@@ -146,6 +160,19 @@ cleanup() {
     fi
     [[ $rc != 0 ]] && log "exit status $rc"
     exit "$rc"
+}
+TURNOUT_PID_SEEN=""
+stop_turnout() {
+    [[ -n $TURNOUT_PID ]] || return 0
+    if kill -0 "$TURNOUT_PID" 2>/dev/null; then
+        log "stopping Turnout (pid $TURNOUT_PID)"
+        kill -TERM "$TURNOUT_PID" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$TURNOUT_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$TURNOUT_PID" 2>/dev/null || true
+    fi
+    wait "$TURNOUT_PID" 2>/dev/null || true
+    TURNOUT_PID=""
+    return 0
 }
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT
@@ -332,6 +359,9 @@ if has_target turnout; then
     if [[ $JFR == 1 ]]; then
         JAVA_ARGS+=("-XX:StartFlightRecording=filename=$RUN_DIR/turnout.jfr,settings=profile,dumponexit=true")
     fi
+    if [[ $PROFILE == 1 ]]; then   # /tmp/perf-PID.map at exit, so perf can name JIT-compiled methods
+        JAVA_ARGS+=(-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit)
+    fi
     # Run a private copy: others may rebuild proxy/target/turnout.jar while we measure.
     cp "$JAR" "$TMP/turnout.jar"
     TURNOUT_REV=$(git -C "$REPO" log -1 --format='%h (%cs)' 2>/dev/null || echo unknown)
@@ -345,6 +375,7 @@ if has_target turnout; then
     echo "${TURNOUT_CMD[*]}    # private copy of proxy/target/turnout.jar" >>"$CMDS"
     "${TURNOUT_CMD[@]}" >"$TMP/turnout.log" 2>&1 &
     TURNOUT_PID=$!
+    TURNOUT_PID_SEEN=$TURNOUT_PID
     if ! wait_sql "${PORT[turnout]}" 60 "$TURNOUT_PID"; then
         tail -30 "$TMP/turnout.log" >&2
         die "Turnout did not accept connections (log above); run with --targets direct,pgbouncer to leave it out"
@@ -448,41 +479,190 @@ done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 { date; echo; top -b -n 1 | head -20; } >"$RUN_DIR/top-after.txt" 2>&1 || true
 
+# ---- perf profile of the proxies (optional, after the measured runs) ----
+PROFILE_TSV=$RUN_DIR/profile.tsv
+proc_user_sys() {   # "utime stime" in ticks
+    local s f
+    s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo "0 0"; return 0; }
+    s=${s##*) }; read -r -a f <<<"$s"; echo "${f[11]} ${f[12]}"
+}
+profile_one() {   # profile_one TARGET MODE CLIENTS
+    local t=$1 m=$2 c=$3 pid argv logf win base us0 us1 ps pr
+    pid=$(proxy_pid "$t")
+    base=$RUN_DIR/profile-$t-$m-c$c
+    logf=$base.pgbench.log
+    win=$((PROFILE_SECS - 3))
+    mapfile -t argv < <(pgbench_cmd "$t" "$m" "$c" "$PROFILE_SECS")
+    "${argv[@]}" >"$logf" 2>&1 &
+    CUR_PGBENCH_PID=$!
+    sleep 1.5   # connections up, steady state
+    us0=$(proc_user_sys "$pid")
+    perf stat -x, -o "$base.stat.csv" -e "$PERF_STAT_EVENTS" -p "$pid" -- sleep "$win" >/dev/null 2>&1 &
+    ps=$!
+    perf record -q -e cpu-clock -F 499 -p "$pid" -o "$base.perf.data" -- sleep "$win" >/dev/null 2>&1 &
+    pr=$!
+    PERF_PIDS=("$ps" "$pr")
+    wait "$ps" || true; wait "$pr" || true
+    PERF_PIDS=()
+    us1=$(proc_user_sys "$pid")
+    wait "$CUR_PGBENCH_PID" || log "  profile run $t $m -c $c: pgbench failed (see $logf)"
+    CUR_PGBENCH_PID=""
+    local tps
+    tps=$(awk '/^tps = /{print $3; exit}' "$logf")
+    # tps, window, utime/stime deltas, then "event=value" pairs from perf stat
+    awk -F, -v t="$t" -v m="$m" -v c="$c" -v tps="${tps:-0}" -v win="$win" -v u0="${us0% *}" -v s0="${us0#* }" \
+        -v u1="${us1% *}" -v s1="${us1#* }" '
+        /^#/ || NF < 3 { next }
+        { ev = $3; sub(/^syscalls:sys_enter_/, "", ev); sub(/^raw_syscalls:sys_enter$/, "syscalls", ev); v[ev] = $1 }
+        END {
+            line = t "\t" m "\t" c "\t" tps "\t" win "\t" (u1 - u0) "\t" (s1 - s0)
+            for (k in v) line = line "\t" k "=" v[k]
+            print line
+        }' "$base.stat.csv" >>"$PROFILE_TSV"
+    log "  profiled $t $m -c $c (tps under perf ${tps:-?})"
+}
+dso_class() {   # map a perf dso name to a class
+    case $1 in
+        "[kernel.kallsyms]"|"[kernel.vmlinux]"|"[vdso]") echo kernel ;;
+        perf-*.map|"[unknown]"|"[JIT]"*) echo java ;;
+        libjvm.so) echo jvm ;;
+        *) echo user ;;
+    esac
+}
+perf_breakdown() {   # perf_breakdown DATAFILE -> "kernel% java% jvm% user%" and DATAFILE.dso.txt / .sym.txt
+    local df=$1 line pct dso cls
+    perf report -i "$df" --stdio --sort dso 2>/dev/null | grep -v '^#' | grep '%' >"$df.dso.txt" || true
+    perf report -i "$df" --stdio --sort dso,sym 2>/dev/null | grep -v '^#' | grep '%' | head -60 >"$df.sym.txt" || true
+    declare -A acc=([kernel]=0 [java]=0 [jvm]=0 [user]=0)
+    while IFS= read -r line; do
+        pct=$(awk '{ sub(/%/, "", $1); print $1 }' <<<"$line")
+        dso=$(sed -E 's/^[[:space:]]*[0-9.]+%[[:space:]]+//; s/[[:space:]]+$//' <<<"$line")
+        cls=$(dso_class "$dso")
+        acc[$cls]=$(awk -v a="${acc[$cls]}" -v b="$pct" 'BEGIN { print a + b }')
+    done <"$df.dso.txt"
+    echo "${acc[kernel]} ${acc[java]} ${acc[jvm]} ${acc[user]}"
+}
+
+PROFILED=0
+if [[ $PROFILE == 1 ]] && { has_target pgbouncer || has_target turnout; }; then
+    PERF_STAT_EVENTS="task-clock,context-switches,raw_syscalls:sys_enter"
+    avail=$(perf list tracepoint 2>/dev/null)
+    for sc in read readv recvfrom recvmsg write writev sendto sendmsg epoll_wait epoll_pwait epoll_pwait2 epoll_ctl futex; do
+        grep -q "syscalls:sys_enter_$sc " <<<"$avail" && PERF_STAT_EVENTS+=",syscalls:sys_enter_$sc"
+    done
+    log "profiling the proxies with perf (${PROFILE_SECS}s per run, not part of the measurements above)"
+    printf 'target\tmode\tclients\ttps\twindow_s\tutime_ticks\tstime_ticks\tevents...\n' >"$PROFILE_TSV"
+    for c in "${CLIENTS[@]}"; do
+        for m in "${MODES[@]}"; do
+            for t in pgbouncer turnout; do
+                has_target "$t" && profile_one "$t" "$m" "$c"
+            done
+        done
+    done
+    PROFILED=1
+fi
+
+# Stop Turnout now if its exit writes something we need (JFR recording, perf map for JIT symbols).
+if [[ ($JFR == 1 || $PROFILED == 1) && -n $TURNOUT_PID ]]; then
+    stop_turnout
+fi
+
+PROFILE_MD=$RUN_DIR/profile.md
+if [[ $PROFILED == 1 ]]; then
+    log "summarising the perf profiles"
+    BREAKDOWN=$RUN_DIR/profile-breakdown.tsv
+    : >"$BREAKDOWN"
+    for f in "$RUN_DIR"/profile-*.perf.data; do
+        [[ -s $f ]] || continue
+        b=${f##*/profile-}; b=${b%.perf.data}        # TARGET-MODE-cN
+        printf '%s\t%s\n' "$b" "$(perf_breakdown "$f")" >>"$BREAKDOWN"
+    done
+    [[ -n $TURNOUT_PID_SEEN && -f /tmp/perf-$TURNOUT_PID_SEEN.map ]] &&
+        mv -f "/tmp/perf-$TURNOUT_PID_SEEN.map" "$RUN_DIR/turnout-perf.map"
+    {
+        echo "### Where the time goes (\`--profile\`: perf on each proxy process, separate ${PROFILE_SECS} s runs)"
+        echo
+        echo "Per transaction, measured on the proxy process only. CPU = utime+stime over the perf window divided by"
+        echo "TPS × window; the kernel/Java/JVM/other split applies perf's cpu-clock samples (499 Hz) to that CPU time."
+        echo "\"Java\" is JIT-compiled and interpreted code, \"JVM\" is libjvm (GC, compiler threads, runtime), \"other\""
+        echo "is every other user-space library or binary (for PgBouncer: pgbouncer, libevent, libc). Counting syscalls with perf"
+        echo "tracepoints adds a few µs per syscall, so CPU here is higher than in the measured runs: compare the proxies"
+        echo "with each other, not with the tables above. In a VM without a PMU, cpu-clock samples pile up where interrupts"
+        echo "are re-enabled (finish_task_switch, _raw_spin_unlock_irqrestore): read those as \"scheduler/wakeups\"."
+        echo
+        awk -F'\t' -v hz="$CLK_TCK" '
+            FNR == NR { split($2, a, " "); bd[$1] = $2; next }
+            FNR == 1 { next }
+            {
+                t = $1; m = $2; c = $3; tps = $4; win = $5; u = $6 / hz; s = $7 / hz
+                delete e; for (i = 8; i <= NF; i++) { split($i, kv, "="); e[kv[1]] = kv[2] }
+                n = tps * win; if (n <= 0) next
+                cpu = (u + s) * 1e6 / n
+                rd = e["read"] + e["readv"] + e["recvfrom"] + e["recvmsg"]
+                wr = e["write"] + e["writev"] + e["sendto"] + e["sendmsg"]
+                wt = e["epoll_wait"] + e["epoll_pwait"] + e["epoll_pwait2"]
+                split(bd[t "-" m "-c" c], p, " ")
+                tot = p[1] + p[2] + p[3] + p[4]; if (tot <= 0) tot = 100
+                name = (t == "turnout") ? "Turnout" : "PgBouncer"
+                if (c != lastc) {
+                    if (lastc != "") print ""
+                    printf "-c %s:\n\n", c
+                    print "| proxy | mode | TPS (under perf) | CPU µs/txn | sys % | kernel µs | Java µs | JVM µs | other µs | syscalls/txn | reads | writes | epoll waits | epoll_ctl | futex | ctx switches/txn |"
+                    print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+                    lastc = c
+                }
+                printf "| %s | %s | %.0f | %.1f | %.0f | %.1f | %s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", \
+                    name, m, tps, cpu, (u + s > 0 ? 100 * s / (u + s) : 0), cpu * p[1] / tot, \
+                    (t == "turnout" ? sprintf("%.1f", cpu * p[2] / tot) : "—"), (t == "turnout" ? sprintf("%.1f", cpu * p[3] / tot) : "—"), \
+                    cpu * p[4] / tot, e["syscalls"] / n, rd / n, wr / n, wt / n, e["epoll_ctl"] / n, e["futex"] / n, e["context-switches"] / n
+            }' "$BREAKDOWN" "$PROFILE_TSV"
+        echo
+        for t in pgbouncer turnout; do
+            has_target "$t" || continue
+            echo "Hottest symbols in ${LABEL[$t]} at -c 16 (cpu-clock samples, mean over the three modes; full lists in \`bench/out/pgbench-$STAMP/profile-*.sym.txt\`):"
+            echo
+            echo '```'
+            for m in "${MODES[@]}"; do
+                f=$RUN_DIR/profile-$t-$m-c16.perf.data.sym.txt
+                [[ -s $f ]] && cat "$f"
+            done | awk -v nm="${#MODES[@]}" '
+                { pct = $1; sub(/%/, "", pct); $1 = ""; sub(/^ +/, ""); key = $0; sum[key] += pct }
+                END { for (k in sum) printf "%6.2f%%  %s\n", sum[k] / nm, k }' | sort -rn | head -15
+            echo '```'
+            echo
+        done
+    } >"$PROFILE_MD"
+fi
+
 # ---- JFR summary (optional) ----
-if [[ $JFR == 1 && -n $TURNOUT_PID ]]; then
-    log "stopping Turnout to flush the JFR recording"
-    kill -TERM "$TURNOUT_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$TURNOUT_PID" 2>/dev/null || break; sleep 0.1; done
-    wait "$TURNOUT_PID" 2>/dev/null || true
-    TURNOUT_PID=""
+if [[ $JFR == 1 ]]; then
     if [[ -s $RUN_DIR/turnout.jfr ]] && command -v jfr >/dev/null; then
         jfr print --events jdk.ExecutionSample "$RUN_DIR/turnout.jfr" >"$RUN_DIR/turnout-samples.txt" 2>&1 || true
         awk '
-            /stackTrace = \[/ { top = 1; depth = 0; next }
+            /stackTrace = \[/ { top = 1; next }
             top && /^[ \t]*\]/ { top = 0; n++; next }
-            top {
+            top == 1 {
                 f = $0; sub(/^[ \t]+/, "", f); sub(/[ \t]+line:.*/, "", f)
-                if (depth == 0) {
-                    self[f]++
-                    p = f; sub(/\(.*/, "", p); k = split(p, parts, ".")
-                    p = parts[1]; for (i = 2; i <= 3 && i < k - 1; i++) p = p "." parts[i]
-                    pkg[p]++
-                }
-                depth++
+                self[f]++
+                p = f; sub(/\(.*/, "", p); k = split(p, parts, ".")
+                p = parts[1]; for (i = 2; i <= 3 && i < k - 1; i++) p = p "." parts[i]
+                pkg[p]++
+                top = 2
             }
             END {
-                if (n == 0) { print "JFR: no execution samples"; exit }
-                printf "JFR execution samples (Java code only; time in syscalls is not sampled): %d\n\nSelf time by package:\n", n
-                fflush()
-                cmd = "sort -rn | head -12"
-                for (p in pkg) printf "%6.1f%%  %s\n", 100 * pkg[p] / n, p | cmd
-                close(cmd)
-                printf "\nHottest frames (self time):\n"
-                fflush()
-                cmd = "sort -rn | head -25"
-                for (f in self) printf "%6.1f%%  %s\n", 100 * self[f] / n, f | cmd
-                close(cmd)
-            }' "$RUN_DIR/turnout-samples.txt" >"$RUN_DIR/turnout-hot.txt" 2>/dev/null || true
+                for (p in pkg) printf "P\t%.1f\t%s\n", 100 * pkg[p] / n, p
+                for (f in self) printf "F\t%.1f\t%s\n", 100 * self[f] / n, f
+                printf "N\t%d\n", n
+            }' "$RUN_DIR/turnout-samples.txt" >"$RUN_DIR/turnout-samples.agg" 2>/dev/null || true
+        {
+            echo "JFR execution samples (Java code only; threads in syscalls are not sampled): $(awk -F'\t' '$1 == "N" { print $2 }' "$RUN_DIR/turnout-samples.agg")"
+            echo
+            echo "Self time by package:"
+            awk -F'\t' '$1 == "P" { printf "%6.1f%%  %s\n", $2, $3 }' "$RUN_DIR/turnout-samples.agg" | sort -rn | head -12
+            echo
+            echo "Hottest frames (self time):"
+            awk -F'\t' '$1 == "F" { printf "%6.1f%%  %s\n", $2, $3 }' "$RUN_DIR/turnout-samples.agg" | sort -rn | head -25
+        } >"$RUN_DIR/turnout-hot.txt"
         log "JFR: $RUN_DIR/turnout.jfr, summary in $RUN_DIR/turnout-hot.txt"
     else
         log "JFR recording missing or no 'jfr' tool; skipping the summary"
@@ -607,6 +787,10 @@ SECTION=$RUN_DIR/section.md
             print "**Verdict: NOT MET** — target: Turnout ≥ 1.0× PgBouncer TPS in every mode at -c 16 and added latency at -c 1 ≤ PgBouncer'"'"'s; misses" substr(verdict, 2) "."
         }
     }' "$RESULTS"
+    if [[ -s $PROFILE_MD ]]; then
+        echo
+        cat "$PROFILE_MD"
+    fi
     if [[ -s $RUN_DIR/turnout-hot.txt ]]; then
         echo
         echo "Turnout profile (JFR, whole run incl. warm-up; \`bench/out/pgbench-$STAMP/turnout.jfr\`):"
