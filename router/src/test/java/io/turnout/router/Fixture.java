@@ -34,6 +34,17 @@ final class Fixture {
   static final TableName USERS = new TableName("public", "users");
   static final String RENAME = "rename-email";
   static final String SPLIT = "split-name";
+  static final String CENTS = "total-cents";
+  static final String MERGE = "merge-contact-name";
+  static final TableName ORDERS = new TableName("public", "orders");
+  static final TableName CONTACTS = new TableName("public", "contacts");
+
+  static final String FORWARD_CENTS = "(total * 100)::bigint";
+  static final String BACKWARD_TOTAL = "total_cents / 100.0";
+  static final String FORWARD_DISPLAY = "nullif(concat_ws(' ', given, family), '')";
+  static final String BACKWARD_GIVEN = "split_part(display_name, ' ', 1)";
+  static final String BACKWARD_FAMILY =
+      "nullif(substr(display_name, length(split_part(display_name, ' ', 1)) + 2), '')";
 
   static final String FORWARD_FIRST = "split_part(name, ' ', 1)";
   static final String FORWARD_LAST = "nullif(substr(name, length(split_part(name, ' ', 1)) + 2), '')";
@@ -56,15 +67,35 @@ final class Fixture {
         Map.of("name", BACKWARD_NAME), ReadPolicy.DEFAULT, ShadowPolicy.DEFAULT, UnanalysablePolicy.DEFAULT);
   }
 
+  /** Type change with cast back: orders.total numeric(12,2) → total_cents bigint. */
+  static TransformColumn cents() {
+    return new TransformColumn(
+        CENTS, "primary", ORDERS, List.of("total"), List.of("total_cents"),
+        Map.of("total_cents", FORWARD_CENTS), Map.of("total", BACKWARD_TOTAL), ReadPolicy.DEFAULT,
+        ShadowPolicy.DEFAULT, UnanalysablePolicy.DEFAULT);
+  }
+
+  /** Merge: contacts.given + family → display_name. */
+  static TransformColumn merge() {
+    Map<String, String> backward = new LinkedHashMap<>();
+    backward.put("given", BACKWARD_GIVEN);
+    backward.put("family", BACKWARD_FAMILY);
+    return new TransformColumn(
+        MERGE, "primary", CONTACTS, List.of("given", "family"), List.of("display_name"),
+        Map.of("display_name", FORWARD_DISPLAY), backward, ReadPolicy.DEFAULT, ShadowPolicy.DEFAULT,
+        UnanalysablePolicy.DEFAULT);
+  }
+
   static List<Migration> migrations() {
-    return List.of(rename(), split());
+    return List.of(rename(), split(), cents(), merge());
   }
 
   /** Both migrations in {@code phase}, reads at 50 %. */
   static StateSnapshot state(Phase phase) {
     Map<String, MigrationState> m = new HashMap<>();
-    m.put(RENAME, new MigrationState(RENAME, phase, phase == Phase.READS ? 50 : 0, 0));
-    m.put(SPLIT, new MigrationState(SPLIT, phase, phase == Phase.READS ? 50 : 0, 0));
+    for (String id : List.of(RENAME, SPLIT, CENTS, MERGE)) {
+      m.put(id, new MigrationState(id, phase, phase == Phase.READS ? 50 : 0, 0));
+    }
     return new StateSnapshot(phase.ordinal() + 1, m);
   }
 
@@ -109,7 +140,7 @@ final class Fixture {
                     "CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)"),
                 new IndexInfo("users_pkey", true, List.of("id"),
                     "CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)")));
-    TableName ordersName = new TableName("public", "orders");
+    TableName ordersName = ORDERS;
     TableInfo orders =
         new TableInfo(
             ordersName,
@@ -118,7 +149,8 @@ final class Fixture {
                 col("user_id", "bigint", 20, true, null),
                 col("total", "numeric(12,2)", 1700, true, "0"),
                 col("status", "text", 25, true, "'new'::text"),
-                col("note", "text", 25, false, null)),
+                col("note", "text", 25, false, null),
+                col("total_cents", "bigint", 20, true, "0")),
             List.of("id"),
             List.of(new IndexInfo("orders_pkey", true, List.of("id"),
                 "CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)")));
@@ -135,8 +167,21 @@ final class Fixture {
             List.of("id"),
             List.of(new IndexInfo("audit_pkey", true, List.of("id"),
                 "CREATE UNIQUE INDEX audit_pkey ON public.audit USING btree (id)")));
+    TableInfo contacts =
+        new TableInfo(
+            CONTACTS,
+            List.of(
+                col("id", "integer", 23, true, "nextval('contacts_id_seq'::regclass)"),
+                col("given", "text", 25, true, null),
+                col("family", "text", 25, false, null),
+                col("phone", "text", 25, false, null),
+                col("display_name", "text", 25, false, null)),
+            List.of("id"),
+            List.of(new IndexInfo("contacts_pkey", true, List.of("id"),
+                "CREATE UNIQUE INDEX contacts_pkey ON public.contacts USING btree (id)")));
     Map<TableName, TableInfo> tables = new LinkedHashMap<>();
     tables.put(USERS, users);
+    tables.put(CONTACTS, contacts);
     tables.put(ordersName, orders);
     tables.put(auditName, audit);
     return new Catalog(List.of("public"), tables);

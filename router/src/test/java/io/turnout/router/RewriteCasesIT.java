@@ -42,21 +42,35 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(PostgresExtension.class)
 class RewriteCasesIT {
   private static final String OLD_SHAPE =
-      "SELECT id, email, name, status, age, login_count, tags, token FROM users ORDER BY id";
+      "SELECT 'users', (id, email, name, status, age, login_count, tags, token)::text FROM users"
+          + " UNION ALL SELECT 'orders', (id, user_id, total, status, note)::text FROM orders"
+          + " UNION ALL SELECT 'contacts', (id, given, family, phone)::text FROM contacts"
+          + " ORDER BY 1, 2";
   private static final String NEW_SHAPE =
-      "SELECT id, email_address, first_name, last_name, status, age, login_count, tags, token"
-          + " FROM users ORDER BY id";
+      "SELECT 'users', (id, email_address, first_name, last_name, status, age, login_count, tags,"
+          + " token)::text FROM users"
+          + " UNION ALL SELECT 'orders', (id, user_id, total_cents, status, note)::text FROM orders"
+          + " UNION ALL SELECT 'contacts', (id, display_name, phone)::text FROM contacts"
+          + " ORDER BY 1, 2";
   private static final String BOTH_SHAPE =
       "SELECT id, email, name, email_address, first_name, last_name FROM users ORDER BY id";
   private static final String BROKEN_INVARIANTS =
-      "SELECT id FROM users WHERE email_address IS DISTINCT FROM email"
+      "SELECT 'users ' || id FROM users WHERE email_address IS DISTINCT FROM email"
           + " OR first_name IS DISTINCT FROM " + Fixture.FORWARD_FIRST
           + " OR last_name IS DISTINCT FROM " + Fixture.FORWARD_LAST
           + " OR name IS DISTINCT FROM " + Fixture.BACKWARD_NAME
-          + " ORDER BY id";
+          + " UNION ALL SELECT 'orders ' || id FROM orders"
+          + " WHERE total_cents IS DISTINCT FROM " + Fixture.FORWARD_CENTS
+          + " OR total IS DISTINCT FROM round(" + Fixture.BACKWARD_TOTAL + ", 2)"
+          + " UNION ALL SELECT 'contacts ' || id FROM contacts"
+          + " WHERE display_name IS DISTINCT FROM " + Fixture.FORWARD_DISPLAY
+          + " OR given IS DISTINCT FROM " + Fixture.BACKWARD_GIVEN
+          + " OR family IS DISTINCT FROM " + Fixture.BACKWARD_FAMILY
+          + " ORDER BY 1";
   private static final String SEQUENCES =
       "SELECT (SELECT last_value FROM users_id_seq), (SELECT last_value FROM ticket_seq),"
-          + " (SELECT last_value FROM audit_id_seq)";
+          + " (SELECT last_value FROM audit_id_seq), (SELECT last_value FROM orders_id_seq),"
+          + " (SELECT last_value FROM contacts_id_seq)";
 
   private static Connection oldDb;
   private static Connection newDb;
@@ -197,6 +211,7 @@ class RewriteCasesIT {
             invariants ? BROKEN_INVARIANTS : null,
             SEQUENCES,
             "SELECT setval('users_id_seq', 5000, false), setval('ticket_seq', 9000, false),"
-                + " setval('audit_id_seq', 7000, false), setval('orders_id_seq', 6000, false)"));
+                + " setval('audit_id_seq', 7000, false), setval('orders_id_seq', 6000, false),"
+                + " setval('contacts_id_seq', 4000, false)"));
   }
 }

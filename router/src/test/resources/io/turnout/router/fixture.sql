@@ -26,6 +26,12 @@ CREATE TABLE audit (
   name    text,
   at      timestamptz NOT NULL DEFAULT now()
 );
+CREATE TABLE contacts (
+  id     serial PRIMARY KEY,
+  given  text NOT NULL,
+  family text,
+  phone  text
+);
 INSERT INTO users (email, name, status, age, login_count, tags, created_at, token)
 SELECT 'user' || g || '@example.com',
        CASE WHEN g % 7 = 0 THEN NULL WHEN g % 5 = 0 THEN 'Solo' || g ELSE 'First' || g || ' Last ' || g END,
@@ -41,3 +47,7 @@ SELECT 10 + g, 'audit' || g || '@example.com', 'Audit' || g || ' Person', timest
 FROM generate_series(1, 5) g;
 -- A volatile user function: the router must evaluate it once per stored value.
 CREATE FUNCTION next_ticket() RETURNS text LANGUAGE sql VOLATILE AS 'SELECT ''T'' || nextval(''ticket_seq'')';
+INSERT INTO contacts (given, family, phone)
+SELECT 'Given' || g, CASE WHEN g % 3 = 0 THEN NULL WHEN g % 4 = 0 THEN 'Van Family' || g ELSE 'Family' || g END,
+       '555-' || g
+FROM generate_series(1, 8) g;

@@ -1282,10 +1282,9 @@ public final class StatementRewriter {
       appendColumns(ins, target, implicitColumns, allColumns, derived);
       for (int r = 0; r < rows.size(); r++) {
         List<Value> vs = rowValues.get(r);
-        Function<String, String> slot = slotFor(target, allColumns, vs, null);
         StringBuilder b = new StringBuilder();
         for (Derived d : derived) {
-          b.append(", ").append(render(d, raw(d, slot, allColumns, vs), target));
+          b.append(", ").append(render(d, target, allColumns, vs, null));
         }
         edits.insert(tokens.start(rowParens.get(r)[1]), b.toString());
       }
@@ -1311,11 +1310,10 @@ public final class StatementRewriter {
     for (int i = 0; i < allColumns.size(); i++) {
       refs.add(VALUES_ALIAS + ".c" + (i + 1));
     }
-    Function<String, String> slot = slotFor(target, allColumns, null, refs);
     StringBuilder sel = new StringBuilder("SELECT ");
     sel.append(String.join(", ", refs));
     for (Derived d : derived) {
-      sel.append(", ").append(render(d, slot, target));
+      sel.append(", ").append(render(d, target, allColumns, null, refs));
     }
     sel.append(" FROM (VALUES ").append(rowsText).append(") AS ").append(VALUES_ALIAS).append('(');
     for (int i = 0; i < allColumns.size(); i++) {
@@ -1356,10 +1354,9 @@ public final class StatementRewriter {
         }
       }
       if (simple && !defaultsVolatile(target, used, allColumns)) {
-        Function<String, String> slot = slotFor(target, allColumns, vs, null);
         StringBuilder b = new StringBuilder();
         for (Derived d : derived) {
-          b.append(", ").append(render(d, raw(d, slot, allColumns, vs), target));
+          b.append(", ").append(render(d, target, allColumns, vs, null));
         }
         int[] last = spanOf(items.get(items.size() - 1));
         edits.insert(last[1], b.toString());
@@ -1376,10 +1373,9 @@ public final class StatementRewriter {
     for (int i = 0; i < allColumns.size(); i++) {
       refs.add(SELECT_ALIAS + ".c" + (i + 1));
     }
-    Function<String, String> slot = slotFor(target, allColumns, null, refs);
     StringBuilder sel = new StringBuilder("SELECT ").append(String.join(", ", refs));
     for (Derived d : derived) {
-      sel.append(", ").append(render(d, slot, target));
+      sel.append(", ").append(render(d, target, allColumns, null, refs));
     }
     sel.append(" FROM (").append(inner).append(") AS ").append(SELECT_ALIAS).append('(');
     for (int i = 0; i < allColumns.size(); i++) {
@@ -1399,36 +1395,35 @@ public final class StatementRewriter {
     return false;
   }
 
-  /** Slot values for an INSERT row: the row's value, or the column default when not given. */
+  /**
+   * Slot values for an INSERT row: the row's value (or its reference in the VALUES list the
+   * INSERT selects from), or the column default when not given. A transform sees each value as
+   * stored, i.e. cast to the column's type with its modifier (numeric(12,2) rounds, for one); a
+   * rename copies the value as written into a column of the same type.
+   */
   private Function<String, String> slotFor(
-      RangeVar target, List<String> columns, List<Value> values, List<String> refs) {
+      RangeVar target, List<String> columns, List<Value> values, List<String> refs, boolean identity) {
     return col -> {
       int i = columns.indexOf(col);
       ColumnInfo ci = columnInfo(target, col);
-      if (i >= 0) {
-        if (refs != null) {
-          return refs.get(i);
-        }
-        return typed(values.get(i), ci);
-      }
-      return defaultValue(ci).text();
+      String text =
+          i < 0 ? defaultValue(ci).text() : refs != null ? refs.get(i) : values.get(i).text();
+      return identity ? text : stored(text, ci);
     };
   }
 
-  private String render(Derived d, Function<String, String> slot, RangeVar target) {
-    return d.template().render(slot);
-  }
-
-  /** Slot text for a rename's copy: the value as written (same column type, no cast needed). */
-  private static Function<String, String> raw(
-      Derived d, Function<String, String> typedSlot, List<String> columns, List<Value> values) {
-    if (!d.template().isIdentity() || values == null) {
-      return typedSlot;
+  /** {@code text} as the column stores it: cast to the column's full type. */
+  private static String stored(String text, ColumnInfo column) {
+    if (column == null) {
+      return text;
     }
-    return col -> {
-      int i = columns.indexOf(col);
-      return i >= 0 ? values.get(i).text() : typedSlot.apply(col);
-    };
+    String cast = SqlText.cast(text, column.type());
+    return text.startsWith("CAST(") && text.endsWith(" AS " + column.type() + ")") ? text : cast;
+  }
+
+  private String render(
+      Derived d, RangeVar target, List<String> columns, List<Value> values, List<String> refs) {
+    return d.template().render(slotFor(target, columns, values, refs, d.template().isIdentity()));
   }
 
   private static Set<String> usedColumns(List<Derived> derived) {
@@ -1887,7 +1882,7 @@ public final class StatementRewriter {
                           ? currentValue(target, p, col, q)
                           : tpl.isIdentity()
                               ? vals.get(col).text()
-                              : typed(vals.get(col), columnInfo(target, col)));
+                              : stored(vals.get(col).text(), columnInfo(target, col)));
           appended.append(", ").append(SqlText.ident(d)).append(" = ").append(text);
         }
         continue;
@@ -1915,13 +1910,14 @@ public final class StatementRewriter {
                     .render(
                         col -> {
                           int i = names.indexOf(col);
+                          boolean id = pd.template().isIdentity();
                           if (i >= 0) {
-                            return refs.get(i);
+                            return id ? refs.get(i) : stored(refs.get(i), columnInfo(target, col));
                           }
                           Value v = allValues.get(col);
-                          return v != null
-                              ? typed(v, columnInfo(target, col))
-                              : currentValue(target, pd.plan(), col, q);
+                          return v == null
+                              ? currentValue(target, pd.plan(), col, q)
+                              : id ? v.text() : stored(v.text(), columnInfo(target, col));
                         }));
       }
       int[] sspan = spanOf(it.rowSelect);
@@ -1965,7 +1961,12 @@ public final class StatementRewriter {
                     .render(
                         col -> {
                           int i = srcs.indexOf(col);
-                          return i >= 0 ? refs.get(i) : currentValue(target, pd.plan(), col, q);
+                          if (i < 0) {
+                            return currentValue(target, pd.plan(), col, q);
+                          }
+                          return pd.template().isIdentity()
+                              ? refs.get(i)
+                              : stored(refs.get(i), columnInfo(target, col));
                         }));
       }
       cols.append(')');
