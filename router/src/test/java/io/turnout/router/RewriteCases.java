@@ -505,6 +505,17 @@ final class RewriteCases {
                     + " length(split_part(CAST(turnout_s.c2 AS text), ' ', 1)) + 2), '') FROM (select"
                     + " 'g' || nextval('ticket_seq'), name from audit order by id) AS turnout_s(c1, c2)"
                     + " returning id, email"),
+        rewrite("insert into users (email, name, age) select 'k' || nextval('ticket_seq'), $1,"
+                + " '41' from audit where id < 3")
+            .with("'Kay Typed'")
+            .isRewrittenTo(
+                "insert into users (email, name, age, email_address, first_name, last_name) SELECT"
+                    + " turnout_s.c1, turnout_s.c2, turnout_s.c3, turnout_s.c1,"
+                    + " split_part(CAST(turnout_s.c2 AS text), ' ', 1),"
+                    + " nullif(substr(CAST(turnout_s.c2 AS text), length(split_part(CAST(turnout_s.c2"
+                    + " AS text), ' ', 1)) + 2), '') FROM (select 'k' || nextval('ticket_seq'),"
+                    + " CAST($1 AS text), CAST('41' AS integer) from audit where id < 3) AS"
+                    + " turnout_s(c1, c2, c3)"),
         rewrite("insert into users (email, token) values ($1, DEFAULT)")
             .with("'w21@x'")
             .isRewrittenTo("insert into users (email, token, email_address) values ($1, DEFAULT, $1)"),

@@ -1367,6 +1367,20 @@ public final class StatementRewriter {
     if (!synthetic.isEmpty()) {
       throw new Unanalysable("INSERT … SELECT with a volatile default on a managed column");
     }
+    // Inside a sub-select an untyped literal or parameter resolves to text, where INSERT …
+    // SELECT would have given it the target column's type: cast those to keep that.
+    if (query instanceof PlainSelect ps && ps.getSelectItems().size() == columns.size()) {
+      for (int i = 0; i < columns.size(); i++) {
+        SelectItem<?> item = ps.getSelectItems().get(i);
+        Expression e = item.getExpression();
+        ColumnInfo ci = columnInfo(target, columns.get(i));
+        if (ci != null && (e instanceof JdbcParameter || e instanceof StringValue || e instanceof NullValue)) {
+          int[] span = expressionSpan(item);
+          edits.replace(span[0], span[1],
+              SqlText.cast(edits.render(span[0], span[1]), SqlText.baseType(ci.type())));
+        }
+      }
+    }
     int[] qspan = spanOf(query);
     String inner = edits.render(qspan[0], qspan[1]);
     List<String> refs = new ArrayList<>();
