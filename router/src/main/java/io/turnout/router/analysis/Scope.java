@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public final class Scope {
   /** A CTE's name and the columns it produces ({@code null} when unknown). */
-  public record Cte(String name, List<String> columns, boolean managedSource) {}
+  public record Cte(String name, List<String> columns) {}
 
   private final Scope parent;
   private final List<RangeVar> vars = new ArrayList<>();
@@ -74,9 +74,5 @@ public final class Scope {
   /** Whether this scope is the innermost level holding {@code v} and holds nothing else. */
   public boolean isSoleVar(RangeVar v) {
     return vars.size() == 1 && vars.get(0) == v;
-  }
-
-  public boolean holds(RangeVar v) {
-    return vars.contains(v);
   }
 }

@@ -173,7 +173,7 @@ public final class StatementRewriter {
       String name = SqlText.fold(w.getAliasName());
       List<String> declared = aliasColumns(w.getAlias());
       if (w.isRecursive()) {
-        scope.addCte(new Scope.Cte(name, declared, false));
+        scope.addCte(new Scope.Cte(name, declared));
       }
       Object body = w.getParenthesedStatement();
       List<String> out;
@@ -195,7 +195,7 @@ public final class StatementRewriter {
         }
         declared = cols;
       }
-      scope.addCte(new Scope.Cte(name, declared != null ? declared : out, false));
+      scope.addCte(new Scope.Cte(name, declared != null ? declared : out));
     }
   }
 
@@ -1090,7 +1090,7 @@ public final class StatementRewriter {
     if (target.isManaged()) {
       insertDualWrite(ins, target, columns, implicitColumns, rows, values, query);
       if (conflictItems != null) {
-        dualWriteSets(conflictItems, target, conflictScope, null);
+        dualWriteSets(conflictItems, target);
       }
     }
     return out;
@@ -1219,14 +1219,10 @@ public final class StatementRewriter {
     if (ins.isOnlyDefaultValues()) {
       throw new Unanalysable("INSERT … DEFAULT VALUES on a table with a dual-write");
     }
-    String derivedNames = joinNames(derived);
     if (values != null) {
       insertValues(ins, target, columns, allColumns, implicitColumns, rows, values, derived, synthetic);
     } else if (query != null) {
       insertQuery(ins, target, columns, allColumns, implicitColumns, query, derived, synthetic);
-    }
-    if (derivedNames.isEmpty()) {
-      throw new IllegalStateException("no derived columns");
     }
   }
 
@@ -1670,7 +1666,7 @@ public final class StatementRewriter {
     }
     List<String> out = returning(u.getReturningClause(), scope);
     if (target.isManaged()) {
-      dualWriteSets(items, target, scope, u);
+      dualWriteSets(items, target);
     }
     return out;
   }
@@ -1802,7 +1798,7 @@ public final class StatementRewriter {
    * repeated in appended assignments; volatile values and row sub-selects are evaluated once, in
    * a row sub-select that assigns the sources and the derived columns together.
    */
-  private void dualWriteSets(List<SetItem> items, RangeVar target, Scope scope, Update update) {
+  private void dualWriteSets(List<SetItem> items, RangeVar target) {
     Map<String, SetItem> owner = new LinkedHashMap<>();
     Map<String, Expression> single = new LinkedHashMap<>();
     Map<String, int[]> singleSpan = new LinkedHashMap<>();
