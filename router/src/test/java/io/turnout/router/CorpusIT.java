@@ -36,16 +36,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The shared corpus with {@code rename_column users.email → email_address} and {@code
- * transform_column users.name → first_name, last_name} both in phase {@code reads}. Every
+ * transform_column users.name → first_name, last_name} both in phase {@code dual_write}, {@code
+ * reads} and {@code reads_new}. Every
  * statement is decided; statements that do not touch {@code users} must pass byte-identical; every
  * executable statement on {@code users} is run on PostgreSQL, the original on the old schema and
  * each variant on the expanded one (old code is compared with a database without first_name and
  * last_name, the shape it was written for), and must show the same labels, types, rows, parameter types
  * and stored values, with new = forward(old) and old = backward(new) afterwards. The counts are
- * written to {@code target/corpus-counts.txt}.
+ * written to {@code target/corpus-counts-<phase>.txt}.
  */
 @ExtendWith(PostgresExtension.class)
 class CorpusIT {
@@ -146,8 +149,10 @@ class CorpusIT {
     return b.append(sql.substring(pos)).toString();
   }
 
-  @Test
-  void everyStatement_isDecided_andUsersStatementsAreEquivalentOnPostgres() throws Exception {
+  @ParameterizedTest
+  @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READS", "READS_NEW"})
+  void everyStatement_isDecided_andUsersStatementsAreEquivalentOnPostgres(Phase phase)
+      throws Exception {
     Map<String, Integer> counts = new TreeMap<>();
     List<String> failures = new ArrayList<>();
     List<String> report = new ArrayList<>();
@@ -158,10 +163,10 @@ class CorpusIT {
       boolean touchesUsers = false;
       for (StatementSplitter.Piece piece : pieces) {
         String sql = piece.sql();
-        Planner.Outcome o = router.explain(sql, Fixture.state(Phase.READS));
+        Planner.Outcome o = router.explain(sql, Fixture.state(phase));
         Decision d = o.decision();
         // explain is uncached; decide must agree with it.
-        assertEquals(d, router.decide(sql, Fixture.state(Phase.READS)), cs.id());
+        assertEquals(d, router.decide(sql, Fixture.state(phase)), cs.id());
         boolean users = mentionsUsers(sql);
         touchesUsers |= users;
         String kind = kindOf(d, o.unanalysedRead());
@@ -203,7 +208,7 @@ class CorpusIT {
     counts.forEach((k, v) -> out.append(String.format(Locale.ROOT, "%-40s %d%n", k, v)));
     out.append('\n');
     report.forEach(line -> out.append(line).append('\n'));
-    Path file = Path.of("target", "corpus-counts.txt");
+    Path file = Path.of("target", "corpus-counts-" + phase.name().toLowerCase(Locale.ROOT) + ".txt");
     Files.createDirectories(file.getParent());
     Files.writeString(file, out.toString(), StandardCharsets.UTF_8);
     System.out.println(out);
