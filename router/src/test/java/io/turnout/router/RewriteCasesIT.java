@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -137,6 +138,13 @@ class RewriteCasesIT {
     newDb.rollback();
   }
 
+  static Stream<Arguments> casesInOtherPhases() {
+    return RewriteCases.all().stream()
+        .filter(c -> c.phase == Phase.READS && c.kind != RewriteCase.Kind.REJECT && !c.noExec)
+        .flatMap(c -> Stream.of(Phase.EXPANDED, Phase.DUAL_WRITE, Phase.READS_NEW, Phase.WRITES_NEW)
+            .map(p -> Arguments.of(c, p)));
+  }
+
   @ParameterizedTest
   @MethodSource("cases")
   void variants_storeAndReturnWhatTheOriginalDoes(RewriteCase c) throws SQLException {
@@ -148,6 +156,26 @@ class RewriteCasesIT {
     if (c.noExec) {
       return;
     }
+    check(c, c.phase, d);
+  }
+
+  /**
+   * The same cases decided in the other active phases (whatever the decision is there) must be
+   * just as equivalent; a write refused in that phase (new code before dual-write) is skipped.
+   */
+  @ParameterizedTest
+  @MethodSource("casesInOtherPhases")
+  void variants_inOtherPhases_storeAndReturnWhatTheOriginalDoes(RewriteCase c, Phase phase)
+      throws SQLException {
+    Decision d = router.decide(c.sql, Fixture.state(phase));
+    if (d instanceof Reject r) {
+      assertTrue(phase == Phase.EXPANDED && c.schema != RewriteCase.Schema.OLD, r.message());
+      return;
+    }
+    check(c, phase, d);
+  }
+
+  private void check(RewriteCase c, Phase phase, Decision d) throws SQLException {
     List<String> variants = new ArrayList<>();
     if (d instanceof PassThrough) {
       variants.add(c.sql);
@@ -169,12 +197,12 @@ class RewriteCasesIT {
           case NEW -> contractedDb;
           case BOTH -> newDb;
         };
-    Connection variantDb = c.phase == Phase.PLANNED ? oldDb : newDb;
+    Connection variantDb = phase == Phase.PLANNED ? oldDb : newDb;
     String shape = newCode ? NEW_SHAPE : c.schema == RewriteCase.Schema.BOTH ? BOTH_SHAPE : OLD_SHAPE;
     boolean write = c.isWrite();
     PgRun baseline = run(baselineDb, c.sql, c, write ? shape : null, false);
     for (String variant : variants) {
-      boolean checkInvariants = write && c.phase.dualWrites();
+      boolean checkInvariants = write && phase.dualWrites();
       PgRun actual = run(variantDb, variant, c, write ? shape : null, checkInvariants);
       String where = "variant: " + variant;
       assertEquals(baseline.error, actual.error, where);
