@@ -19,8 +19,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -48,8 +46,8 @@ final class DemoCommand implements Callable<Integer> {
     ProxyServer server = null;
     try {
       loadSampleData(pg);
-      Path plan = writePlan();
-      TurnoutConfig config = loadPlan(plan, listenAt, pg);
+      Path plan = writePlan(listenAt, pg);
+      TurnoutConfig config = loadPlan(plan);
       server = new ProxyServer(ProxySettingsFactory.from(config)).start();
       printWelcome(pg, server, plan, config);
       awaitShutdown(server, pg);
@@ -88,21 +86,24 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static Path writePlan() throws IOException {
+  /**
+   * Writes the sample plan with this demo's addresses filled in, so the operator can run {@code
+   * turnout explain --config FILE} on it as it is.
+   */
+  private static Path writePlan(HostPort listenAt, PostgresServer pg) throws IOException {
     Path dir = Files.createTempDirectory("turnout-demo-");
     Path plan = dir.resolve("turnout.yaml");
-    Files.writeString(plan, resource("demo/turnout.yaml"));
+    Files.writeString(plan, resource("demo/turnout.yaml")
+        .replace("${TURNOUT_DEMO_LISTEN}", listenAt.toString())
+        .replace("${TURNOUT_DEMO_BACKEND}", backendUrl(pg)));
     plan.toFile().deleteOnExit();
     dir.toFile().deleteOnExit();
     return plan;
   }
 
-  private static TurnoutConfig loadPlan(Path plan, HostPort listenAt, PostgresServer pg) {
-    Map<String, String> env = new HashMap<>(System.getenv());
-    env.put("TURNOUT_DEMO_LISTEN", listenAt.toString());
-    env.put("TURNOUT_DEMO_BACKEND", backendUrl(pg));
+  private static TurnoutConfig loadPlan(Path plan) {
     try {
-      return new ConfigLoader(env).load(plan);
+      return new ConfigLoader().load(plan);
     } catch (ConfigException e) {
       throw new IllegalStateException("the bundled demo plan does not load: " + e.getMessage(), e);
     }
@@ -125,6 +126,9 @@ final class DemoCommand implements Callable<Integer> {
         m.id(), m.table()));
     System.out.printf("%nConnect through Turnout:%n  psql \"%s\" -c 'select id, email, name from"
         + " users order by id limit 5'%n%n", through);
+    System.out.printf("See what Turnout would send for a statement (the rewrite engine):%n"
+        + "  ./turnout explain --config %s \"update users set name = 'Ada Lovelace' where id = 1\"%n%n",
+        plan);
     System.out.printf("Press Ctrl-C to stop; the demo database is removed.%n");
     System.out.flush();
   }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "turnout 0.1.0-SNAPSHOT",
     description = "Online schema change proxy for PostgreSQL.",
-    subcommands = {ServeCommand.class, DemoCommand.class})
+    subcommands = {ServeCommand.class, DemoCommand.class, ExplainCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
