@@ -8,9 +8,9 @@ import java.util.Objects;
  * the shape the client expects (column names, order and types); the other one is what the shadow
  * compares against.
  *
- * <p>When a statement touches several migrations that ramp at the same time, {@code migrationId}
- * is the one with the lowest read percentage, so no migration serves more new reads than its
- * flag allows.
+ * <p>When a statement touches several migrations that ramp at the same time, {@code migrationId} is
+ * the one with the lowest read percentage, so no migration serves more new reads than its flag
+ * allows.
  */
 public record Route(String oldSql, String newSql, String migrationId) implements Decision {
   public Route {

@@ -20,12 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Decides what to send to PostgreSQL for one statement, given the migration plans, the catalog
- * and the migrations' state: {@link PassThrough}, {@link Rewrite}, {@link Route} or {@link
- * Reject}.
+ * Decides what to send to PostgreSQL for one statement, given the migration plans, the catalog and
+ * the migrations' state: {@link PassThrough}, {@link Rewrite}, {@link Route} or {@link Reject}.
  *
- * <p>The request path is: is any migration active? does the text contain a managed table's name
- * (a substring scan that allocates nothing)? is the decision cached under (statement text, state
+ * <p>The request path is: is any migration active? does the text contain a managed table's name (a
+ * substring scan that allocates nothing)? is the decision cached under (statement text, state
  * version, catalog)? Only then is the statement tokenised, parsed and rewritten. Pure and
  * thread-safe; the catalog supplier must return an immutable snapshot without I/O.
  */
@@ -89,8 +88,8 @@ public final class Router {
   }
 
   /**
-   * Like {@link #decide} but uncached and with the reason a statement went down the
-   * unanalysable path, for {@code turnout explain}.
+   * Like {@link #decide} but uncached and with the reason a statement went down the unanalysable
+   * path, for {@code turnout explain}.
    */
   public Planner.Outcome explain(String sql, StateSnapshot state) {
     if (!filter.mayTouch(sql)) {
@@ -101,8 +100,8 @@ public final class Router {
 
   /**
    * Splits a simple-protocol Query string into its statements at top-level semicolons (strings,
-   * quoted identifiers, dollar quotes, comments and E'' strings respected), so each can be
-   * decided on its own.
+   * quoted identifiers, dollar quotes, comments and E'' strings respected), so each can be decided
+   * on its own.
    */
   public static List<StatementSplitter.Piece> split(String query) {
     return StatementSplitter.split(query);

@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of what the router decided, for metrics. {@code unanalysedReads} counts reads of a
- * managed table that were served by the old path because they could not be analysed (the
- * numbers behind {@code turnout usage} and the "statements we could not follow" alert).
+ * managed table that were served by the old path because they could not be analysed (the numbers
+ * behind {@code turnout usage} and the "statements we could not follow" alert).
  */
 public final class RouterStats {
   final LongAdder passThrough = new LongAdder();

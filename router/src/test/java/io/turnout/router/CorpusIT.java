@@ -19,7 +19,6 @@ import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.corpus.Corpus;
 import io.turnout.testkit.corpus.CorpusStatement;
 import io.turnout.testkit.junit.PostgresExtension;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,13 +41,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The shared corpus with {@code rename_column users.email → email_address} and {@code
  * transform_column users.name → first_name, last_name} both in phase {@code dual_write}, {@code
- * reads} and {@code reads_new}. Every
- * statement is decided; statements that do not touch {@code users} must pass byte-identical; every
- * executable statement on {@code users} is run on PostgreSQL, the original on the old schema and
- * each variant on the expanded one (old code is compared with a database without first_name and
- * last_name, the shape it was written for), and must show the same labels, types, rows, parameter types
- * and stored values, with new = forward(old) and old = backward(new) afterwards. The counts are
- * written to {@code target/corpus-counts-<phase>.txt}.
+ * reads} and {@code reads_new}. Every statement is decided; statements that do not touch {@code
+ * users} must pass byte-identical; every executable statement on {@code users} is run on
+ * PostgreSQL, the original on the old schema and each variant on the expanded one (old code is
+ * compared with a database without first_name and last_name, the shape it was written for), and
+ * must show the same labels, types, rows, parameter types and stored values, with new =
+ * forward(old) and old = backward(new) afterwards. The counts are written to {@code
+ * target/corpus-counts-<phase>.txt}.
  */
 @ExtendWith(PostgresExtension.class)
 class CorpusIT {
@@ -66,9 +65,13 @@ class CorpusIT {
           + " tags, last_login_at, deleted_at FROM users ORDER BY id";
   private static final String BROKEN =
       "SELECT id FROM users WHERE email_address IS DISTINCT FROM email"
-          + " OR first_name IS DISTINCT FROM " + FORWARD_FIRST
-          + " OR last_name IS DISTINCT FROM " + FORWARD_LAST
-          + " OR name IS DISTINCT FROM " + BACKWARD + " ORDER BY id";
+          + " OR first_name IS DISTINCT FROM "
+          + FORWARD_FIRST
+          + " OR last_name IS DISTINCT FROM "
+          + FORWARD_LAST
+          + " OR name IS DISTINCT FROM "
+          + BACKWARD
+          + " ORDER BY id";
   private static final String SEQUENCES =
       "SELECT (SELECT last_value FROM users_id_seq), (SELECT last_value FROM orders_id_seq),"
           + " (SELECT last_value FROM jobs_id_seq)";
@@ -87,11 +90,26 @@ class CorpusIT {
     forward.put("first_name", FORWARD_FIRST);
     forward.put("last_name", FORWARD_LAST);
     return List.of(
-        new RenameColumn("rename-email", "primary", Fixture.USERS, "email", "email_address",
-            ReadPolicy.DEFAULT, ShadowPolicy.DEFAULT, UnanalysablePolicy.DEFAULT),
-        new TransformColumn("split-name", "primary", Fixture.USERS, List.of("name"),
-            List.of("first_name", "last_name"), forward, Map.of("name", BACKWARD),
-            ReadPolicy.DEFAULT, ShadowPolicy.DEFAULT, UnanalysablePolicy.DEFAULT));
+        new RenameColumn(
+            "rename-email",
+            "primary",
+            Fixture.USERS,
+            "email",
+            "email_address",
+            ReadPolicy.DEFAULT,
+            ShadowPolicy.DEFAULT,
+            UnanalysablePolicy.DEFAULT),
+        new TransformColumn(
+            "split-name",
+            "primary",
+            Fixture.USERS,
+            List.of("name"),
+            List.of("first_name", "last_name"),
+            forward,
+            Map.of("name", BACKWARD),
+            ReadPolicy.DEFAULT,
+            ShadowPolicy.DEFAULT,
+            UnanalysablePolicy.DEFAULT));
   }
 
   @BeforeAll
@@ -150,7 +168,9 @@ class CorpusIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READS", "READS_NEW"})
+  @EnumSource(
+      value = Phase.class,
+      names = {"DUAL_WRITE", "READS", "READS_NEW"})
   void everyStatement_isDecided_andUsersStatementsAreEquivalentOnPostgres(Phase phase)
       throws Exception {
     Map<String, Integer> counts = new TreeMap<>();
@@ -173,9 +193,16 @@ class CorpusIT {
         String bucket = (users ? "users " : "other ") + cs.category() + " " + kind;
         counts.merge(bucket, 1, Integer::sum);
         counts.merge("all " + kind, 1, Integer::sum);
-        report.add(cs.id() + " | " + cs.category() + " | " + cs.source() + " | " + kind
-            + (o.reason() != null ? " | " + o.reason() : "")
-            + (d instanceof Reject r ? " | " + r.message() : ""));
+        report.add(
+            cs.id()
+                + " | "
+                + cs.category()
+                + " | "
+                + cs.source()
+                + " | "
+                + kind
+                + (o.reason() != null ? " | " + o.reason() : "")
+                + (d instanceof Reject r ? " | " + r.message() : ""));
         if (!users) {
           if (d != PassThrough.INSTANCE) {
             failures.add(cs.id() + ": does not touch users but was " + d);
@@ -200,7 +227,9 @@ class CorpusIT {
           failures.add(cs.id() + ": " + failure);
         }
       }
-      counts.merge(touchesUsers ? "statements touching users" : "statements not touching users", 1,
+      counts.merge(
+          touchesUsers ? "statements touching users" : "statements not touching users",
+          1,
           Integer::sum);
     }
     counts.put("executed on PostgreSQL", executed);
@@ -208,7 +237,8 @@ class CorpusIT {
     counts.forEach((k, v) -> out.append(String.format(Locale.ROOT, "%-40s %d%n", k, v)));
     out.append('\n');
     report.forEach(line -> out.append(line).append('\n'));
-    Path file = Path.of("target", "corpus-counts-" + phase.name().toLowerCase(Locale.ROOT) + ".txt");
+    Path file =
+        Path.of("target", "corpus-counts-" + phase.name().toLowerCase(Locale.ROOT) + ".txt");
     Files.createDirectories(file.getParent());
     Files.writeString(file, out.toString(), StandardCharsets.UTF_8);
     System.out.println(out);
@@ -240,9 +270,14 @@ class CorpusIT {
 
   private static boolean isWrite(String category, String sql) {
     String s = sql.toLowerCase(Locale.ROOT);
-    return category.equals("INSERT") || category.equals("UPDATE") || category.equals("DELETE")
-        || s.startsWith("insert") || s.startsWith("update") || s.startsWith("delete")
-        || (s.startsWith("with") && (s.contains("insert ") || s.contains("update ") || s.contains("delete ")));
+    return category.equals("INSERT")
+        || category.equals("UPDATE")
+        || category.equals("DELETE")
+        || s.startsWith("insert")
+        || s.startsWith("update")
+        || s.startsWith("delete")
+        || (s.startsWith("with")
+            && (s.contains("insert ") || s.contains("update ") || s.contains("delete ")));
   }
 
   /** Runs original and variants; returns a failure description or null. */
@@ -263,14 +298,28 @@ class CorpusIT {
     String shape = write ? (newCode ? NEW_SHAPE : OLD_SHAPE) : null;
     // Old code runs against the old shape; new code (first_name/last_name) against the corpus
     // schema, where those columns exist and agree with name.
-    PgRun base = PgRun.run(newCode ? oldDb : oldShapeDb, sql, cs.params(), ordered,
-        new PgRun.Checks(shape, null, SEQUENCES, RESET));
+    PgRun base =
+        PgRun.run(
+            newCode ? oldDb : oldShapeDb,
+            sql,
+            cs.params(),
+            ordered,
+            new PgRun.Checks(shape, null, SEQUENCES, RESET));
     for (String v : variants) {
-      PgRun got = PgRun.run(newDb, v, cs.params(), ordered,
-          new PgRun.Checks(shape, write ? BROKEN : null, SEQUENCES, RESET));
+      PgRun got =
+          PgRun.run(
+              newDb,
+              v,
+              cs.params(),
+              ordered,
+              new PgRun.Checks(shape, write ? BROKEN : null, SEQUENCES, RESET));
       String what = differs(base, got);
       if (what != null) {
-        return what + "\n   original: " + sql + "\n   variant:  " + v
+        return what
+            + "\n   original: "
+            + sql
+            + "\n   variant:  "
+            + v
             + (got.errorMessage != null ? "\n   error: " + got.errorMessage : "")
             + (base.errorMessage != null ? "\n   original error: " + base.errorMessage : "");
       }
@@ -311,7 +360,8 @@ class CorpusIT {
 
   @Test
   void jdbcPlaceholders_numbersQuestionMarks() {
-    assertEquals("select a from t where b=$1 and c in ($2 , $3)",
+    assertEquals(
+        "select a from t where b=$1 and c in ($2 , $3)",
         jdbcPlaceholders("select a from t where b=? and c in (? , ?)"));
   }
 }

@@ -27,8 +27,8 @@ import java.util.Optional;
 /**
  * The rewrite cases' world: fixture.sql + expand.sql (users with email/name and the expanded
  * email_address/first_name/last_name), the two migrations, and states per phase. The catalog is
- * written out by hand so unit tests need no database; {@code RewriteCasesIT} checks it against
- * what {@code CatalogLoader} reads from PostgreSQL.
+ * written out by hand so unit tests need no database; {@code RewriteCasesIT} checks it against what
+ * {@code CatalogLoader} reads from PostgreSQL.
  */
 final class Fixture {
   static final TableName USERS = new TableName("public", "users");
@@ -47,14 +47,21 @@ final class Fixture {
       "nullif(substr(display_name, length(split_part(display_name, ' ', 1)) + 2), '')";
 
   static final String FORWARD_FIRST = "split_part(name, ' ', 1)";
-  static final String FORWARD_LAST = "nullif(substr(name, length(split_part(name, ' ', 1)) + 2), '')";
+  static final String FORWARD_LAST =
+      "nullif(substr(name, length(split_part(name, ' ', 1)) + 2), '')";
   static final String BACKWARD_NAME = "nullif(concat_ws(' ', first_name, last_name), '')";
 
   private Fixture() {}
 
   static RenameColumn rename() {
     return new RenameColumn(
-        RENAME, "primary", USERS, "email", "email_address", ReadPolicy.DEFAULT, ShadowPolicy.DEFAULT,
+        RENAME,
+        "primary",
+        USERS,
+        "email",
+        "email_address",
+        ReadPolicy.DEFAULT,
+        ShadowPolicy.DEFAULT,
         UnanalysablePolicy.DEFAULT);
   }
 
@@ -63,16 +70,31 @@ final class Fixture {
     forward.put("first_name", FORWARD_FIRST);
     forward.put("last_name", FORWARD_LAST);
     return new TransformColumn(
-        SPLIT, "primary", USERS, List.of("name"), List.of("first_name", "last_name"), forward,
-        Map.of("name", BACKWARD_NAME), ReadPolicy.DEFAULT, ShadowPolicy.DEFAULT, UnanalysablePolicy.DEFAULT);
+        SPLIT,
+        "primary",
+        USERS,
+        List.of("name"),
+        List.of("first_name", "last_name"),
+        forward,
+        Map.of("name", BACKWARD_NAME),
+        ReadPolicy.DEFAULT,
+        ShadowPolicy.DEFAULT,
+        UnanalysablePolicy.DEFAULT);
   }
 
   /** Type change with cast back: orders.total numeric(12,2) → total_cents bigint. */
   static TransformColumn cents() {
     return new TransformColumn(
-        CENTS, "primary", ORDERS, List.of("total"), List.of("total_cents"),
-        Map.of("total_cents", FORWARD_CENTS), Map.of("total", BACKWARD_TOTAL), ReadPolicy.DEFAULT,
-        ShadowPolicy.DEFAULT, UnanalysablePolicy.DEFAULT);
+        CENTS,
+        "primary",
+        ORDERS,
+        List.of("total"),
+        List.of("total_cents"),
+        Map.of("total_cents", FORWARD_CENTS),
+        Map.of("total", BACKWARD_TOTAL),
+        ReadPolicy.DEFAULT,
+        ShadowPolicy.DEFAULT,
+        UnanalysablePolicy.DEFAULT);
   }
 
   /** Merge: contacts.given + family → display_name. */
@@ -81,8 +103,15 @@ final class Fixture {
     backward.put("given", BACKWARD_GIVEN);
     backward.put("family", BACKWARD_FAMILY);
     return new TransformColumn(
-        MERGE, "primary", CONTACTS, List.of("given", "family"), List.of("display_name"),
-        Map.of("display_name", FORWARD_DISPLAY), backward, ReadPolicy.DEFAULT, ShadowPolicy.DEFAULT,
+        MERGE,
+        "primary",
+        CONTACTS,
+        List.of("given", "family"),
+        List.of("display_name"),
+        Map.of("display_name", FORWARD_DISPLAY),
+        backward,
+        ReadPolicy.DEFAULT,
+        ShadowPolicy.DEFAULT,
         UnanalysablePolicy.DEFAULT);
   }
 
@@ -134,11 +163,20 @@ final class Fixture {
                 col("last_name", "text", 25, false, null)),
             List.of("id"),
             List.of(
-                new IndexInfo("users_email_address_key", true, List.of("email_address"),
+                new IndexInfo(
+                    "users_email_address_key",
+                    true,
+                    List.of("email_address"),
                     "CREATE UNIQUE INDEX users_email_address_key ON public.users USING btree (email_address)"),
-                new IndexInfo("users_email_key", true, List.of("email"),
+                new IndexInfo(
+                    "users_email_key",
+                    true,
+                    List.of("email"),
                     "CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)"),
-                new IndexInfo("users_pkey", true, List.of("id"),
+                new IndexInfo(
+                    "users_pkey",
+                    true,
+                    List.of("id"),
                     "CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)")));
     TableName ordersName = ORDERS;
     TableInfo orders =
@@ -152,8 +190,12 @@ final class Fixture {
                 col("note", "text", 25, false, null),
                 col("total_cents", "bigint", 20, true, "0")),
             List.of("id"),
-            List.of(new IndexInfo("orders_pkey", true, List.of("id"),
-                "CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)")));
+            List.of(
+                new IndexInfo(
+                    "orders_pkey",
+                    true,
+                    List.of("id"),
+                    "CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)")));
     TableName auditName = new TableName("public", "audit");
     TableInfo audit =
         new TableInfo(
@@ -165,8 +207,12 @@ final class Fixture {
                 col("name", "text", 25, false, null),
                 col("at", "timestamp with time zone", 1184, true, "now()")),
             List.of("id"),
-            List.of(new IndexInfo("audit_pkey", true, List.of("id"),
-                "CREATE UNIQUE INDEX audit_pkey ON public.audit USING btree (id)")));
+            List.of(
+                new IndexInfo(
+                    "audit_pkey",
+                    true,
+                    List.of("id"),
+                    "CREATE UNIQUE INDEX audit_pkey ON public.audit USING btree (id)")));
     TableInfo contacts =
         new TableInfo(
             CONTACTS,
@@ -177,8 +223,12 @@ final class Fixture {
                 col("phone", "text", 25, false, null),
                 col("display_name", "text", 25, false, null)),
             List.of("id"),
-            List.of(new IndexInfo("contacts_pkey", true, List.of("id"),
-                "CREATE UNIQUE INDEX contacts_pkey ON public.contacts USING btree (id)")));
+            List.of(
+                new IndexInfo(
+                    "contacts_pkey",
+                    true,
+                    List.of("id"),
+                    "CREATE UNIQUE INDEX contacts_pkey ON public.contacts USING btree (id)")));
     Map<TableName, TableInfo> tables = new LinkedHashMap<>();
     tables.put(USERS, users);
     tables.put(CONTACTS, contacts);

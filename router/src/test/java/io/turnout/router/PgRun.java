@@ -9,12 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs one statement the way a client would (PREPARE/EXECUTE when it has parameters, so
- * PostgreSQL infers their types as for an extended-protocol Parse) inside a transaction that is
- * rolled back, and records what it showed: labels, types, rows, row count, inferred parameter
- * types, error SQLSTATE, and optional follow-up queries (stored values, broken invariants,
- * sequence positions). Sequences and the random seed are reset first, so two runs of equivalent
- * statements agree exactly.
+ * Runs one statement the way a client would (PREPARE/EXECUTE when it has parameters, so PostgreSQL
+ * infers their types as for an extended-protocol Parse) inside a transaction that is rolled back,
+ * and records what it showed: labels, types, rows, row count, inferred parameter types, error
+ * SQLSTATE, and optional follow-up queries (stored values, broken invariants, sequence positions).
+ * Sequences and the random seed are reset first, so two runs of equivalent statements agree
+ * exactly.
  */
 final class PgRun {
   String error;
@@ -101,7 +101,8 @@ final class PgRun {
     return run;
   }
 
-  private static final java.util.Set<String> NOW_COLUMNS = java.util.Set.of("created_at", "updated_at");
+  private static final java.util.Set<String> NOW_COLUMNS =
+      java.util.Set.of("created_at", "updated_at");
 
   static void read(ResultSet rs, PgRun run, boolean ordered) throws SQLException {
     ResultSetMetaData md = rs.getMetaData();

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One row of the rewrite table: a statement with sample parameters (SQL literals), the phase it
- * is decided in, the schema version it is written against, and the expected decision, with the
- * exact text where the case pins it. Built fluently, Calcite style: {@code
- * rewrite("insert …").isRewrittenTo("…")}.
+ * One row of the rewrite table: a statement with sample parameters (SQL literals), the phase it is
+ * decided in, the schema version it is written against, and the expected decision, with the exact
+ * text where the case pins it. Built fluently, Calcite style: {@code rewrite("insert
+ * …").isRewrittenTo("…")}.
  */
 final class RewriteCase {
   enum Kind {
@@ -36,8 +36,10 @@ final class RewriteCase {
   String expectedNew;
   String rejectFragment;
   String name;
+
   /** The stored values differ between runs (clock, random UUIDs): compare invariants only. */
   boolean nondeterministic;
+
   /** Do not execute (for statements that cannot run, e.g. naming a table that does not exist). */
   boolean noExec;
 
@@ -123,9 +125,14 @@ final class RewriteCase {
     while (s.startsWith("/*")) {
       s = s.substring(s.indexOf("*/") + 2).stripLeading();
     }
-    return s.startsWith("insert") || s.startsWith("update") || s.startsWith("delete")
-        || s.startsWith("merge") || s.startsWith("copy") || s.startsWith("do")
-        || (s.startsWith("with") && (s.contains("insert ") || s.contains("update ") || s.contains("delete ")));
+    return s.startsWith("insert")
+        || s.startsWith("update")
+        || s.startsWith("delete")
+        || s.startsWith("merge")
+        || s.startsWith("copy")
+        || s.startsWith("do")
+        || (s.startsWith("with")
+            && (s.contains("insert ") || s.contains("update ") || s.contains("delete ")));
   }
 
   boolean ordered() {
@@ -134,7 +141,9 @@ final class RewriteCase {
 
   @Override
   public String toString() {
-    return (name != null ? name + ": " : "") + sql + (params.isEmpty() ? "" : " " + params)
+    return (name != null ? name + ": " : "")
+        + sql
+        + (params.isEmpty() ? "" : " " + params)
         + (phase != Phase.READS ? " [" + phase + "]" : "");
   }
 }

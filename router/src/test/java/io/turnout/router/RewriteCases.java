@@ -9,8 +9,8 @@ import java.util.List;
  * The rewrite table. Two migrations on {@code users} are active: {@code rename-email} (email →
  * email_address) and {@code split-name} (name → first_name, last_name). Unless a case says
  * otherwise it is decided in phase {@code reads} (dual-write on, reads ramping), so a write shows
- * its dual-write and a read its old and new variants. Every case is also executed on PostgreSQL
- * by {@link RewriteCasesIT}; {@link RewriteCasesTest} checks the decisions without a database.
+ * its dual-write and a read its old and new variants. Every case is also executed on PostgreSQL by
+ * {@link RewriteCasesIT}; {@link RewriteCasesTest} checks the decisions without a database.
  */
 final class RewriteCases {
   private RewriteCases() {}
@@ -54,13 +54,15 @@ final class RewriteCases {
             .isRoutedTo(
                 "select count(*) from users where email like 'user1%'",
                 "select count(*) from users where email_address like 'user1%'"),
-        rewrite("select email, count(*) from users group by email having count(*) > 0 order by email")
+        rewrite(
+                "select email, count(*) from users group by email having count(*) > 0 order by email")
             .isRoutedTo(
                 "select email, count(*) from users group by email having count(*) > 0 order by email",
                 "select email_address AS email, count(*) from users group by email_address having"
                     + " count(*) > 0 order by email"),
-        rewrite("select u.email, o.total from users u join orders o on o.user_id = u.id"
-                + " where o.total > $1 order by o.id")
+        rewrite(
+                "select u.email, o.total from users u join orders o on o.user_id = u.id"
+                    + " where o.total > $1 order by o.id")
             .with("100")
             .isRoutedTo(
                 "select u.email, o.total from users u join orders o on o.user_id = u.id"
@@ -72,8 +74,9 @@ final class RewriteCases {
             .isRoutedTo(
                 "select id from users where email in (select email from audit) order by id",
                 "select id from users where email_address in (select email from audit) order by id"),
-        rewrite("select id, (select count(*) from orders o where o.user_id = u.id) as n, email"
-                + " from users u order by id")
+        rewrite(
+                "select id, (select count(*) from orders o where o.user_id = u.id) as n, email"
+                    + " from users u order by id")
             .isRouted(),
         rewrite("with x as (select id, email from users) select email from x where id = $1")
             .with("4")
@@ -87,8 +90,9 @@ final class RewriteCases {
                 "select email_address AS email from users where id < 3 union select email from audit"
                     + " order by 1"),
         rewrite("select email from users where id = 1 for update").isRouted(),
-        rewrite("select id from users u where exists (select 1 from orders o where o.user_id = u.id"
-                + " and u.email like '%1%') order by id")
+        rewrite(
+                "select id from users u where exists (select 1 from orders o where o.user_id = u.id"
+                    + " and u.email like '%1%') order by id")
             .isRoutedTo(
                 "select id from users u where exists (select 1 from orders o where o.user_id = u.id"
                     + " and u.email like '%1%') order by id",
@@ -102,8 +106,9 @@ final class RewriteCases {
                 "select public.users.email from public.users where public.users.id = 1",
                 "select public.users.email_address AS email from public.users where public.users.id"
                     + " = 1"),
-        rewrite("SELECT \"User\".\"id\" AS \"User_id\", \"User\".\"email\" AS \"User_email\""
-                + " FROM \"users\" \"User\" WHERE \"User\".\"id\" IN ($1, $2)")
+        rewrite(
+                "SELECT \"User\".\"id\" AS \"User_id\", \"User\".\"email\" AS \"User_email\""
+                    + " FROM \"users\" \"User\" WHERE \"User\".\"id\" IN ($1, $2)")
             .with("1", "2")
             .isRoutedTo(
                 "SELECT \"User\".\"id\" AS \"User_id\", \"User\".\"email\" AS \"User_email\""
@@ -111,7 +116,8 @@ final class RewriteCases {
                 "SELECT \"User\".\"id\" AS \"User_id\", \"User\".email_address AS \"User_email\""
                     + " FROM \"users\" \"User\" WHERE \"User\".\"id\" IN ($1, $2)"),
         rewrite("select email || '!' as x, upper(email) from users order by id limit 2").isRouted(),
-        rewrite("select x.email from (select email from users where id < 3) x order by 1").isRouted(),
+        rewrite("select x.email from (select email from users where id < 3) x order by 1")
+            .isRouted(),
         rewrite("select id, email from users where (email, status) = ($1, 'active')")
             .with("'user3@example.com'")
             .isRoutedTo(
@@ -119,8 +125,9 @@ final class RewriteCases {
                 "select id, email_address AS email from users where (email_address, status) = ($1,"
                     + " 'active')"),
         rewrite("select coalesce(email, 'none') from users where id = 5").isRouted(),
-        rewrite("select email from users u left join lateral (select total from orders o"
-                + " where o.user_id = u.id order by total desc limit 1) t on true where u.id = 3")
+        rewrite(
+                "select email from users u left join lateral (select total from orders o"
+                    + " where o.user_id = u.id order by total desc limit 1) t on true where u.id = 3")
             .isRouted(),
         rewrite("select email, row_number() over (order by email) from users order by 2 limit 3")
             .isRoutedTo(
@@ -129,22 +136,25 @@ final class RewriteCases {
                     + " order by 2 limit 3"),
         rewrite("select array_agg(email order by email) from users where id < 4").isRouted(),
         rewrite("select string_agg(email, ',') filter (where id < 3) from users").isRouted(),
-        rewrite("select users.email, users.name from users where users.id = any($1::bigint[])"
-                + " order by users.id")
+        rewrite(
+                "select users.email, users.name from users where users.id = any($1::bigint[])"
+                    + " order by users.id")
             .with("'{1,2,3}'")
             .isRouted(),
         rewrite("select email from users where id = $1 or email = $2 order by id")
             .with("4", "'user5@example.com'")
             .isRouted(),
-        rewrite("select u.id, u.email, a.email from users u join audit a on a.email <> u.email"
-                + " where u.id = 1 order by a.id")
+        rewrite(
+                "select u.id, u.email, a.email from users u join audit a on a.email <> u.email"
+                    + " where u.id = 1 order by a.id")
             .isRoutedTo(
                 "select u.id, u.email, a.email from users u join audit a on a.email <> u.email"
                     + " where u.id = 1 order by a.id",
                 "select u.id, u.email_address AS email, a.email from users u join audit a on a.email"
                     + " <> u.email_address where u.id = 1 order by a.id"),
-        rewrite("select email from users u where u.id in (select user_id from orders"
-                + " where total > 100) order by 1")
+        rewrite(
+                "select email from users u where u.id in (select user_id from orders"
+                    + " where total > 100) order by 1")
             .isRouted(),
         rewrite("/* app:web */ select email -- the login\n from users where id = 2 /* end */")
             .isRoutedTo(
@@ -156,15 +166,16 @@ final class RewriteCases {
                 "select email from users where email = E'user1\\x40example.com'",
                 "select email_address AS email from users where email_address ="
                     + " E'user1\\x40example.com'"),
-
-        rewrite("select substring(email from 1 for 5) as a, position('@' in email) as b,"
-                + " trim(both ' ' from email) as c from users where id = 1")
+        rewrite(
+                "select substring(email from 1 for 5) as a, position('@' in email) as b,"
+                    + " trim(both ' ' from email) as c from users where id = 1")
             .isRoutedTo(
                 "select substring(email from 1 for 5) as a, position('@' in email) as b,"
                     + " trim(both ' ' from email) as c from users where id = 1",
                 "select substring(email_address from 1 for 5) as a, position('@' in email_address)"
                     + " as b, trim(both ' ' from email_address) as c from users where id = 1"),
-        rewrite("select count(*) from users where email = any (select email from audit)").isRouted(),
+        rewrite("select count(*) from users where email = any (select email from audit)")
+            .isRouted(),
 
         // ------------------------------------------------------------ SELECT, transform, old code
         rewrite("select id, name from users where id = $1")
@@ -184,15 +195,17 @@ final class RewriteCases {
         rewrite("select name, count(*) from users group by name order by name nulls first")
             .isRouted(),
         rewrite("select upper(name) as n from users order by id limit 3").isRouted(),
-        rewrite("select u.name, o.total from users u join orders o on o.user_id = u.id"
-                + " order by o.id limit 5")
+        rewrite(
+                "select u.name, o.total from users u join orders o on o.user_id = u.id"
+                    + " order by o.id limit 5")
             .isRoutedTo(
                 "select u.name, o.total from users u join orders o on o.user_id = u.id"
                     + " order by o.id limit 5",
                 "select CAST(nullif(concat_ws(' ', u.first_name, u.last_name), '') AS text) AS name,"
                     + " CAST(o.total_cents / 100.0 AS numeric(12,2)) AS total from users u join orders"
                     + " o on o.user_id = u.id order by o.id limit 5"),
-        rewrite("with names as (select name from users where id < 5) select * from names order by 1")
+        rewrite(
+                "with names as (select name from users where id < 5) select * from names order by 1")
             .isRouted(),
         rewrite("select name from users where id = 1 union all select name from audit order by 1")
             .isRouted(),
@@ -214,15 +227,17 @@ final class RewriteCases {
         rewrite("select count(distinct name) from users").isRouted(),
         rewrite("select name from users where id = 3 for update of users").isRouted(),
         rewrite("select max(name) from users having count(*) > 1").isRouted(),
-        rewrite("select case when name is null then 'anon' else name end as n from users"
-                + " order by id")
+        rewrite(
+                "select case when name is null then 'anon' else name end as n from users"
+                    + " order by id")
             .isRouted(),
         rewrite("select id, name from users where name ilike $1 order by id")
             .with("'%last 1%'")
             .isRouted(),
         rewrite("select n.name from (select id, name from users) n where n.id = 4").isRouted(),
-        rewrite("select id from users where id = 1 intersect select id from users where name"
-                + " is not null")
+        rewrite(
+                "select id from users where id = 1 intersect select id from users where name"
+                    + " is not null")
             .isRouted(),
 
         // ------------------------------------------------------------ type change, old code
@@ -238,8 +253,9 @@ final class RewriteCases {
                     + " orders where id = 1",
                 "select orders.id, orders.user_id, CAST(orders.total_cents / 100.0 AS"
                     + " numeric(12,2)) AS total, orders.status, orders.note from orders where id = 1"),
-        rewrite("select user_id, sum(total) as s, avg(total) from orders group by user_id"
-                + " having sum(total) > 100 order by user_id")
+        rewrite(
+                "select user_id, sum(total) as s, avg(total) from orders group by user_id"
+                    + " having sum(total) > 100 order by user_id")
             .isRouted(),
         rewrite("insert into orders (user_id, total) values ($1, $2) returning id, total")
             .with("1", "'12.345'")
@@ -252,8 +268,9 @@ final class RewriteCases {
             .isRewrittenTo(
                 "update orders set total = total * 1.1, total_cents = (CAST(total * 1.1 AS"
                     + " numeric(12,2)) * 100)::bigint where user_id = $1 returning total"),
-        rewrite("update orders set total = round(random()::numeric * 100, 3) where id < 4"
-                + " returning total")
+        rewrite(
+                "update orders set total = round(random()::numeric * 100, 3) where id < 4"
+                    + " returning total")
             .isRewritten(),
         rewrite("insert into orders (user_id, total) select id, 1 from users where email = $1")
             .with("'user2@example.com'")
@@ -261,8 +278,9 @@ final class RewriteCases {
                 "insert into orders (user_id, total, total_cents) select id, 1, (CAST(1 AS"
                     + " numeric(12,2)) * 100)::bigint from users where email = $1"),
         rewrite("delete from orders where total < 50 returning *").isRewritten(),
-        rewrite("insert into orders (user_id, total) values (1, 5) on conflict (id)"
-                + " do update set total = excluded.total + orders.total")
+        rewrite(
+                "insert into orders (user_id, total) values (1, 5) on conflict (id)"
+                    + " do update set total = excluded.total + orders.total")
             .isRewritten(),
 
         // ------------------------------------------------------------ type change, new code
@@ -291,8 +309,9 @@ final class RewriteCases {
                 "select id, CAST(split_part(display_name, ' ', 1) AS text) AS given,"
                     + " CAST(nullif(substr(display_name, length(split_part(display_name, ' ', 1)) +"
                     + " 2), '') AS text) AS family from contacts order by id"),
-        rewrite("select given || ' ' || coalesce(family, '-') as g from contacts where family"
-                + " like 'Van%' order by id")
+        rewrite(
+                "select given || ' ' || coalesce(family, '-') as g from contacts where family"
+                    + " like 'Van%' order by id")
             .isRouted(),
         rewrite("select * from contacts where id < 3 order by id").isRouted(),
         rewrite("insert into contacts (given, family) values ($1, $2) returning id")
@@ -358,22 +377,25 @@ final class RewriteCases {
         rewrite("select first_name, count(*) from users group by first_name order by 1 nulls first")
             .newSchema()
             .isRouted(),
-        rewrite("select u.email_address, o.total_cents from users u join orders o"
-                + " on o.user_id = u.id order by o.id limit 3")
+        rewrite(
+                "select u.email_address, o.total_cents from users u join orders o"
+                    + " on o.user_id = u.id order by o.id limit 3")
             .newSchema()
             .isRouted(),
         rewrite("with x as (select id, last_name from users) select last_name from x where id = 4")
             .newSchema()
             .isRouted(),
-        rewrite("select email_address from users where id < 3 union select email from audit"
-                + " order by 1")
+        rewrite(
+                "select email_address from users where id < 3 union select email from audit"
+                    + " order by 1")
             .newSchema()
             .isRouted(),
         rewrite("select concat(first_name, '/', last_name) as fl from users order by id limit 4")
             .newSchema()
             .isRouted(),
-        rewrite("select id, email_address, first_name from users order by last_name nulls last, id"
-                + " limit 5")
+        rewrite(
+                "select id, email_address, first_name from users order by last_name nulls last, id"
+                    + " limit 5")
             .newSchema()
             .isRouted(),
         rewrite("select coalesce(first_name, '?') as f from users order by id limit 3")
@@ -398,8 +420,9 @@ final class RewriteCases {
         rewrite("select first_name from users where id = 2")
             .in(Phase.EXPANDED)
             .newSchema()
-            .isRewrittenTo("select CAST(split_part(name, ' ', 1) AS text) AS first_name from users"
-                + " where id = 2"),
+            .isRewrittenTo(
+                "select CAST(split_part(name, ' ', 1) AS text) AS first_name from users"
+                    + " where id = 2"),
         rewrite("select * from users where id = 1").in(Phase.PLANNED).passes(),
         rewrite("select id, email from users where id = 1").in(Phase.CONTRACTED).passes(),
         rewrite("select id, status from users where id = 1").passes(),
@@ -440,10 +463,12 @@ final class RewriteCases {
                     + " (DEFAULT, 'e@x', 'Eve Doe', 'e@x', split_part(CAST('Eve Doe' AS text), ' ',"
                     + " 1), nullif(substr(CAST('Eve Doe' AS text), length(split_part(CAST('Eve Doe'"
                     + " AS text), ' ', 1)) + 2), ''))"),
-        rewrite("insert into users (email, name) select 'f' || id || '@x', name from audit"
-                + " order by id")
+        rewrite(
+                "insert into users (email, name) select 'f' || id || '@x', name from audit"
+                    + " order by id")
             .isRewritten(),
-        rewrite("insert into users (email, name) select email || '.x', name from users where id < 3")
+        rewrite(
+                "insert into users (email, name) select email || '.x', name from users where id < 3")
             .isRewrittenTo(
                 "insert into users (email, name, email_address, first_name, last_name) select email"
                     + " || '.x', name, email || '.x', split_part(CAST(name AS text), ' ', 1),"
@@ -452,11 +477,13 @@ final class RewriteCases {
         rewrite("insert into users (email, name) values ($1, $2) on conflict (email) do nothing")
             .with("'user1@example.com'", "'X Y'")
             .isRewritten(),
-        rewrite("insert into users (email, name) values ($1, $2) on conflict do nothing returning id")
+        rewrite(
+                "insert into users (email, name) values ($1, $2) on conflict do nothing returning id")
             .with("'w11@x'", "'No Conflict'")
             .isRewritten(),
-        rewrite("insert into users (email, name) values ($1, $2) on conflict (email)"
-                + " do update set name = excluded.name returning id, name")
+        rewrite(
+                "insert into users (email, name) values ($1, $2) on conflict (email)"
+                    + " do update set name = excluded.name returning id, name")
             .with("'user2@example.com'", "'New Name'")
             .isRewrittenTo(
                 "insert into users (email, name, email_address, first_name, last_name) values ($1,"
@@ -466,19 +493,23 @@ final class RewriteCases {
                     + " split_part(CAST(excluded.name AS text), ' ', 1), last_name ="
                     + " nullif(substr(CAST(excluded.name AS text), length(split_part(CAST(excluded.name"
                     + " AS text), ' ', 1)) + 2), '') returning id, name"),
-        rewrite("insert into users (email, name) values ($1, $2) on conflict (email) do update"
-                + " set email = excluded.email || '.dup', name = users.name || '!' returning *")
+        rewrite(
+                "insert into users (email, name) values ($1, $2) on conflict (email) do update"
+                    + " set email = excluded.email || '.dup', name = users.name || '!' returning *")
             .with("'user3@example.com'", "'Ignored Name'")
             .isRewritten(),
-        rewrite("insert into users as u (email, name) values ($1, $2) on conflict (email)"
-                + " do update set name = u.name || ' Jr' where u.status = 'active' returning u.id")
+        rewrite(
+                "insert into users as u (email, name) values ($1, $2) on conflict (email)"
+                    + " do update set name = u.name || ' Jr' where u.status = 'active' returning u.id")
             .with("'user3@example.com'", "'Ignored'")
             .isRewritten(),
-        rewrite("insert into users (email, name) values ('user4@example.com', 'Q') on conflict"
-                + " on constraint users_email_key do nothing")
+        rewrite(
+                "insert into users (email, name) values ('user4@example.com', 'Q') on conflict"
+                    + " on constraint users_email_key do nothing")
             .isRewritten(),
-        rewrite("insert into users (email, name) values ('v' || nextval('ticket_seq') || '@x',"
-                + " 'Vol Atile') returning email")
+        rewrite(
+                "insert into users (email, name) values ('v' || nextval('ticket_seq') || '@x',"
+                    + " 'Vol Atile') returning email")
             .isRewrittenTo(
                 "insert into users (email, name, email_address, first_name, last_name) SELECT"
                     + " turnout_v.c1, turnout_v.c2, turnout_v.c1, split_part(CAST(turnout_v.c2 AS"
@@ -489,15 +520,17 @@ final class RewriteCases {
         rewrite("insert into users (email, name) values ($1, next_ticket()) returning name")
             .with("'w17@x'")
             .isRewritten(),
-        rewrite("insert into users (email, name) values (gen_random_uuid()::text,"
-                + " md5(random()::text)) returning name")
+        rewrite(
+                "insert into users (email, name) values (gen_random_uuid()::text,"
+                    + " md5(random()::text)) returning name")
             .nondeterministic()
             .isRewritten(),
         rewrite("insert into users (email, name) values ('clock@x', 'At ' || clock_timestamp())")
             .nondeterministic()
             .isRewritten(),
-        rewrite("insert into users (email, name) select 'g' || nextval('ticket_seq'), name"
-                + " from audit order by id returning id, email")
+        rewrite(
+                "insert into users (email, name) select 'g' || nextval('ticket_seq'), name"
+                    + " from audit order by id returning id, email")
             .isRewrittenTo(
                 "insert into users (email, name, email_address, first_name, last_name) SELECT"
                     + " turnout_s.c1, turnout_s.c2, turnout_s.c1, split_part(CAST(turnout_s.c2 AS"
@@ -505,8 +538,9 @@ final class RewriteCases {
                     + " length(split_part(CAST(turnout_s.c2 AS text), ' ', 1)) + 2), '') FROM (select"
                     + " 'g' || nextval('ticket_seq'), name from audit order by id) AS turnout_s(c1, c2)"
                     + " returning id, email"),
-        rewrite("insert into users (email, name, age) select 'k' || nextval('ticket_seq'), $1,"
-                + " '41' from audit where id < 3")
+        rewrite(
+                "insert into users (email, name, age) select 'k' || nextval('ticket_seq'), $1,"
+                    + " '41' from audit where id < 3")
             .with("'Kay Typed'")
             .isRewrittenTo(
                 "insert into users (email, name, age, email_address, first_name, last_name) SELECT"
@@ -518,7 +552,8 @@ final class RewriteCases {
                     + " turnout_s(c1, c2, c3)"),
         rewrite("insert into users (email, token) values ($1, DEFAULT)")
             .with("'w21@x'")
-            .isRewrittenTo("insert into users (email, token, email_address) values ($1, DEFAULT, $1)"),
+            .isRewrittenTo(
+                "insert into users (email, token, email_address) values ($1, DEFAULT, $1)"),
         rewrite("/* app */ insert into \"users\" (\"email\", \"name\") values ($1, $2) /* end */")
             .with("'e1@x'", "'Q R'")
             .isRewritten(),
@@ -533,16 +568,19 @@ final class RewriteCases {
         rewrite("insert into users (email, name) values ($1, 'Only ' || $2)")
             .with("'o@x'", "'Two'")
             .isRewritten(),
-        rewrite("insert into users (email, name) values ($1::varchar, $2::varchar) returning users.id")
+        rewrite(
+                "insert into users (email, name) values ($1::varchar, $2::varchar) returning users.id")
             .with("'sa@x'", "'Sql Alchemy'")
             .isRewritten(),
-        rewrite("insert into users (email, name) select p0::varchar, p1::varchar from (values"
-                + " ($1::varchar, $2::varchar, 0), ($3::varchar, $4::varchar, 1)) as imp_sen(p0, p1,"
-                + " sen) order by sen returning users.id")
+        rewrite(
+                "insert into users (email, name) select p0::varchar, p1::varchar from (values"
+                    + " ($1::varchar, $2::varchar, 0), ($3::varchar, $4::varchar, 1)) as imp_sen(p0, p1,"
+                    + " sen) order by sen returning users.id")
             .with("'s1@x'", "'Sen One'", "'s2@x'", "'Sen Two'")
             .isRewritten(),
-        rewrite("insert into users (email, name) values ($1, $2) on conflict (email) do update"
-                + " set name = excluded.name, email = excluded.email || '.v' || nextval('ticket_seq')")
+        rewrite(
+                "insert into users (email, name) values ($1, $2) on conflict (email) do update"
+                    + " set name = excluded.name, email = excluded.email || '.v' || nextval('ticket_seq')")
             .with("'user5@example.com'", "'Conf Volatile'")
             .isRewritten(),
 
@@ -565,16 +603,19 @@ final class RewriteCases {
         rewrite("update users set (email, name) = ($1, $2) where id = 5")
             .with("'u4@x'", "'P Q'")
             .isRewritten(),
-        rewrite("update users set (email, name) = (select email || '.c', name from audit a"
-                + " where a.user_id = users.id) where id in (11, 12)")
+        rewrite(
+                "update users set (email, name) = (select email || '.c', name from audit a"
+                    + " where a.user_id = users.id) where id in (11, 12)")
             .isRewritten(),
-        rewrite("update users u set name = o.status from orders o where o.user_id = u.id"
-                + " and o.id = 7 returning u.id, u.name")
+        rewrite(
+                "update users u set name = o.status from orders o where o.user_id = u.id"
+                    + " and o.id = 7 returning u.id, u.name")
             .isRewritten(),
         rewrite("update users set name = $1 where email = $2 returning *")
             .with("'New Person'", "'user6@example.com'")
             .isRewritten(),
-        rewrite("update users set email = 'x' || nextval('ticket_seq') where id < 4 returning email")
+        rewrite(
+                "update users set email = 'x' || nextval('ticket_seq') where id < 4 returning email")
             .isRewrittenTo(
                 "update users set (email, email_address) = (SELECT turnout_v.c1, turnout_v.c1 FROM"
                     + " (SELECT 'x' || nextval('ticket_seq')) AS turnout_v(c1) WHERE users.ctid IS"
@@ -589,14 +630,16 @@ final class RewriteCases {
         rewrite("update users set tags[1] = 'x' where id = 1").passes(),
         rewrite("update users set email = email where id = 1")
             .isRewrittenTo("update users set email = email, email_address = email where id = 1"),
-        rewrite("with t as (select id from users where id < 3) update users set name = 'W X'"
-                + " from t where t.id = users.id")
+        rewrite(
+                "with t as (select id from users where id < 3) update users set name = 'W X'"
+                    + " from t where t.id = users.id")
             .isRewritten(),
         rewrite("update users set (email, name) = ('e' || nextval('ticket_seq'), $1) where id = 1")
             .with("'Mixed Row'")
             .isRewritten(),
-        rewrite("update users set name = 'A B' where id = (select min(id) from users"
-                + " where email like 'user1%')")
+        rewrite(
+                "update users set name = 'A B' where id = (select min(id) from users"
+                    + " where email like 'user1%')")
             .isRewritten(),
         rewrite("update users set name = $1::text where id = $2::bigint")
             .with("'Cast Ed'", "7")
@@ -612,8 +655,9 @@ final class RewriteCases {
             .with("'X'", "1")
             .noExec()
             .isRewritten(),
-        rewrite("update users u set email = u.email || '.' || u.id, status = 'moved'"
-                + " where u.id between 2 and 4 returning u.email, u.status")
+        rewrite(
+                "update users u set email = u.email || '.' || u.id, status = 'moved'"
+                    + " where u.id between 2 and 4 returning u.email, u.status")
             .isRewritten(),
         rewrite("update users set name = md5(random()::text) || ' x' where id < 3 returning name")
             .isRewritten(),
@@ -629,8 +673,9 @@ final class RewriteCases {
         rewrite("delete from users where email = $1 returning id, email")
             .with("'user12@example.com'")
             .passes(),
-        rewrite("delete from users u using audit a where a.user_id = u.id and u.id > 10"
-                + " returning u.*")
+        rewrite(
+                "delete from users u using audit a where a.user_id = u.id and u.id > 10"
+                    + " returning u.*")
             .isRewritten(),
         rewrite("delete from users where name is null and id > 10 returning name").passes(),
         rewrite("delete from users where id = 18 returning name, email").passes(),
@@ -638,15 +683,18 @@ final class RewriteCases {
             .isRewritten(),
 
         // ------------------------------------------------------------ data-modifying CTEs
-        rewrite("with ins as (insert into users (email, name) values ($1, $2) returning id)"
-                + " insert into audit (user_id) select id from ins returning user_id")
+        rewrite(
+                "with ins as (insert into users (email, name) values ($1, $2) returning id)"
+                    + " insert into audit (user_id) select id from ins returning user_id")
             .with("'e3@x'", "'U V'")
             .isRewritten(),
-        rewrite("with upd as (update users set name = $1 where id = 2 returning id, name)"
-                + " select * from upd")
+        rewrite(
+                "with upd as (update users set name = $1 where id = 2 returning id, name)"
+                    + " select * from upd")
             .with("'Up Dated'")
             .isRewritten(),
-        rewrite("with d as (delete from users where id = 19 returning email) select count(*) from d")
+        rewrite(
+                "with d as (delete from users where id = 19 returning email) select count(*) from d")
             .passes(),
 
         // ------------------------------------------------------------ writes, new code
@@ -659,8 +707,9 @@ final class RewriteCases {
         rewrite("insert into users (email_address, first_name) values ('nw2@x', 'Solo')")
             .newSchema()
             .isRewritten(),
-        rewrite("insert into users (email_address, first_name, last_name) select 'nw3.' || id"
-                + " || '@x', 'F' || id, 'L' from audit returning id, email_address, first_name")
+        rewrite(
+                "insert into users (email_address, first_name, last_name) select 'nw3.' || id"
+                    + " || '@x', 'F' || id, 'L' from audit returning id, email_address, first_name")
             .newSchema()
             .isRewritten(),
         rewrite("update users set email_address = $1 where id = $2")
@@ -684,9 +733,10 @@ final class RewriteCases {
         rewrite("update users set first_name = 'R' || nextval('ticket_seq') where id < 3")
             .newSchema()
             .isRewritten(),
-        rewrite("insert into users (email_address, first_name, last_name) values ($1, $2, $3)"
-                + " on conflict (email_address) do update set first_name = excluded.first_name"
-                + " returning id")
+        rewrite(
+                "insert into users (email_address, first_name, last_name) values ($1, $2, $3)"
+                    + " on conflict (email_address) do update set first_name = excluded.first_name"
+                    + " returning id")
             .with("'user1@example.com'", "'Up'", "'Sert'")
             .newSchema()
             .isRewritten(),
@@ -696,17 +746,20 @@ final class RewriteCases {
             .isRewrittenTo(
                 "delete from users where email = $1 returning email AS email_address,"
                     + " CAST(split_part(name, ' ', 1) AS text) AS first_name"),
-        rewrite("update users set email_address = lower(email_address) where first_name = 'First2'"
-                + " returning last_name")
+        rewrite(
+                "update users set email_address = lower(email_address) where first_name = 'First2'"
+                    + " returning last_name")
             .newSchema()
             .isRewritten(),
-        rewrite("insert into audit (user_id, email, name) select id, email_address, first_name"
-                + " from users where id = 1")
+        rewrite(
+                "insert into audit (user_id, email, name) select id, email_address, first_name"
+                    + " from users where id = 1")
             .newSchema()
             .isRewrittenTo(
                 "insert into audit (user_id, email, name) select id, email AS email_address,"
                     + " CAST(split_part(name, ' ', 1) AS text) AS first_name from users where id = 1"),
-        rewrite("update users set email_address = $1, first_name = $2, last_name = $3 where id = $4")
+        rewrite(
+                "update users set email_address = $1, first_name = $2, last_name = $3 where id = $4")
             .with("'all@x'", "'All'", "'New'", "5")
             .newSchema()
             .isRewritten(),
@@ -752,8 +805,9 @@ final class RewriteCases {
         rewrite("insert into users (email, name) values ($tag$t@x$tag$, 'a')")
             .isRejected("tagged dollar quotes"),
         rewrite("select email from users where email = U&'user1@example.com'").passes(),
-        rewrite("merge into users u using (values (1)) v(id) on u.id = v.id"
-                + " when matched then update set name = 'm'")
+        rewrite(
+                "merge into users u using (values (1)) v(id) on u.id = v.id"
+                    + " when matched then update set name = 'm'")
             .noExec()
             .isRejected("cannot analyse this write"),
         rewrite("copy users (email, name) from stdin").noExec().isRejected("COPY"),

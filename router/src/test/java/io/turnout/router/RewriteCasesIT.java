@@ -13,7 +13,6 @@ import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.junit.PostgresExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -28,17 +27,17 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Executes every case of {@link RewriteCases} on PostgreSQL. Two databases: {@code old} holds
- * the fixture in its old shape, {@code new} the same data after expand and backfill. For each
- * case the statement the application wrote runs as the baseline (on {@code old} for old code, on
- * {@code new} for new code), and each variant the router produced runs on {@code new}; both in a
- * transaction that is rolled back, with sequences and the random seed reset before each run.
+ * Executes every case of {@link RewriteCases} on PostgreSQL. Two databases: {@code old} holds the
+ * fixture in its old shape, {@code new} the same data after expand and backfill. For each case the
+ * statement the application wrote runs as the baseline (on {@code old} for old code, on {@code new}
+ * for new code), and each variant the router produced runs on {@code new}; both in a transaction
+ * that is rolled back, with sequences and the random seed reset before each run.
  *
  * <p>Checked: the same column labels, types and rows (RETURNING included) and the same row count;
  * the same parameter types inferred; after a write the same stored values in the application's
- * columns and, on {@code new}, {@code new = forward(old)} and {@code old = backward(new)} for
- * every row; and the same sequence positions, which proves a volatile expression ran as often as
- * in the original (once per stored value).
+ * columns and, on {@code new}, {@code new = forward(old)} and {@code old = backward(new)} for every
+ * row; and the same sequence positions, which proves a volatile expression ran as often as in the
+ * original (once per stored value).
  */
 @ExtendWith(PostgresExtension.class)
 class RewriteCasesIT {
@@ -57,16 +56,25 @@ class RewriteCasesIT {
       "SELECT id, email, name, email_address, first_name, last_name FROM users ORDER BY id";
   private static final String BROKEN_INVARIANTS =
       "SELECT 'users ' || id FROM users WHERE email_address IS DISTINCT FROM email"
-          + " OR first_name IS DISTINCT FROM " + Fixture.FORWARD_FIRST
-          + " OR last_name IS DISTINCT FROM " + Fixture.FORWARD_LAST
-          + " OR name IS DISTINCT FROM " + Fixture.BACKWARD_NAME
+          + " OR first_name IS DISTINCT FROM "
+          + Fixture.FORWARD_FIRST
+          + " OR last_name IS DISTINCT FROM "
+          + Fixture.FORWARD_LAST
+          + " OR name IS DISTINCT FROM "
+          + Fixture.BACKWARD_NAME
           + " UNION ALL SELECT 'orders ' || id FROM orders"
-          + " WHERE total_cents IS DISTINCT FROM " + Fixture.FORWARD_CENTS
-          + " OR total IS DISTINCT FROM round(" + Fixture.BACKWARD_TOTAL + ", 2)"
+          + " WHERE total_cents IS DISTINCT FROM "
+          + Fixture.FORWARD_CENTS
+          + " OR total IS DISTINCT FROM round("
+          + Fixture.BACKWARD_TOTAL
+          + ", 2)"
           + " UNION ALL SELECT 'contacts ' || id FROM contacts"
-          + " WHERE display_name IS DISTINCT FROM " + Fixture.FORWARD_DISPLAY
-          + " OR given IS DISTINCT FROM " + Fixture.BACKWARD_GIVEN
-          + " OR family IS DISTINCT FROM " + Fixture.BACKWARD_FAMILY
+          + " WHERE display_name IS DISTINCT FROM "
+          + Fixture.FORWARD_DISPLAY
+          + " OR given IS DISTINCT FROM "
+          + Fixture.BACKWARD_GIVEN
+          + " OR family IS DISTINCT FROM "
+          + Fixture.BACKWARD_FAMILY
           + " ORDER BY 1";
   private static final String SEQUENCES =
       "SELECT (SELECT last_value FROM users_id_seq), (SELECT last_value FROM ticket_seq),"
@@ -132,7 +140,8 @@ class RewriteCasesIT {
 
   @Test
   void invariants_holdOnTheFixture() throws SQLException {
-    try (Statement s = newDb.createStatement(); ResultSet rs = s.executeQuery(BROKEN_INVARIANTS)) {
+    try (Statement s = newDb.createStatement();
+        ResultSet rs = s.executeQuery(BROKEN_INVARIANTS)) {
       assertTrue(!rs.next(), "fixture data must be consistent");
     }
     newDb.rollback();
@@ -141,8 +150,10 @@ class RewriteCasesIT {
   static Stream<Arguments> casesInOtherPhases() {
     return RewriteCases.all().stream()
         .filter(c -> c.phase == Phase.READS && c.kind != RewriteCase.Kind.REJECT && !c.noExec)
-        .flatMap(c -> Stream.of(Phase.EXPANDED, Phase.DUAL_WRITE, Phase.READS_NEW, Phase.WRITES_NEW)
-            .map(p -> Arguments.of(c, p)));
+        .flatMap(
+            c ->
+                Stream.of(Phase.EXPANDED, Phase.DUAL_WRITE, Phase.READS_NEW, Phase.WRITES_NEW)
+                    .map(p -> Arguments.of(c, p)));
   }
 
   @ParameterizedTest
@@ -160,8 +171,8 @@ class RewriteCasesIT {
   }
 
   /**
-   * The same cases decided in the other active phases (whatever the decision is there) must be
-   * just as equivalent; a write refused in that phase (new code before dual-write) is skipped.
+   * The same cases decided in the other active phases (whatever the decision is there) must be just
+   * as equivalent; a write refused in that phase (new code before dual-write) is skipped.
    */
   @ParameterizedTest
   @MethodSource("casesInOtherPhases")
@@ -198,7 +209,8 @@ class RewriteCasesIT {
           case BOTH -> newDb;
         };
     Connection variantDb = phase == Phase.PLANNED ? oldDb : newDb;
-    String shape = newCode ? NEW_SHAPE : c.schema == RewriteCase.Schema.BOTH ? BOTH_SHAPE : OLD_SHAPE;
+    String shape =
+        newCode ? NEW_SHAPE : c.schema == RewriteCase.Schema.BOTH ? BOTH_SHAPE : OLD_SHAPE;
     boolean write = c.isWrite();
     PgRun baseline = run(baselineDb, c.sql, c, write ? shape : null, false);
     for (String variant : variants) {
@@ -214,8 +226,10 @@ class RewriteCasesIT {
         assertEquals(baseline.rows, actual.rows, "rows, " + where);
         assertEquals(baseline.snapshot, actual.snapshot, "stored values, " + where);
       }
-      assertEquals(baseline.sequences, actual.sequences, "sequence positions (evaluations), " + where);
-      assertEquals(List.of(), actual.broken, "rows where new != forward(old) or old != backward(new)");
+      assertEquals(
+          baseline.sequences, actual.sequences, "sequence positions (evaluations), " + where);
+      assertEquals(
+          List.of(), actual.broken, "rows where new != forward(old) or old != backward(new)");
     }
     if (newCode && !write && d instanceof Route r) {
       // The old variant of a new-code read reads only old columns: it runs on the old database.

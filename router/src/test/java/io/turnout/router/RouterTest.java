@@ -31,7 +31,8 @@ class RouterTest {
 
   @Test
   void decide_statementNotNamingAManagedTable_passesWithoutAnalysis() {
-    assertSame(PassThrough.INSTANCE,
+    assertSame(
+        PassThrough.INSTANCE,
         router.decide("select * from audit where id = $1", Fixture.state(Phase.READS)));
     assertEquals(0, router.stats().snapshot().analyses());
   }
@@ -51,7 +52,8 @@ class RouterTest {
     StateSnapshot reads = Fixture.state(Phase.READS);
     assertInstanceOf(Route.class, router.decide("select email from users", reads));
     StateSnapshot rolledBack =
-        reads.with(new MigrationState(Fixture.RENAME, Phase.DUAL_WRITE, 0, 0))
+        reads
+            .with(new MigrationState(Fixture.RENAME, Phase.DUAL_WRITE, 0, 0))
             .with(new MigrationState(Fixture.SPLIT, Phase.DUAL_WRITE, 0, 0));
     assertSame(PassThrough.INSTANCE, router.decide("select email from users", rolledBack));
   }
@@ -68,9 +70,11 @@ class RouterTest {
   @Test
   void decide_routeNamesTheRampingMigrationWithTheLowestPercentage() {
     StateSnapshot s =
-        new StateSnapshot(9, Map.of(
-            Fixture.RENAME, new MigrationState(Fixture.RENAME, Phase.READS, 30, 0),
-            Fixture.SPLIT, new MigrationState(Fixture.SPLIT, Phase.READS, 5, 0)));
+        new StateSnapshot(
+            9,
+            Map.of(
+                Fixture.RENAME, new MigrationState(Fixture.RENAME, Phase.READS, 30, 0),
+                Fixture.SPLIT, new MigrationState(Fixture.SPLIT, Phase.READS, 5, 0)));
     Route r = assertInstanceOf(Route.class, router.decide("select email, name from users", s));
     assertEquals(Fixture.SPLIT, r.migrationId());
     Route only = assertInstanceOf(Route.class, router.decide("select email from users", s));
@@ -91,8 +95,11 @@ class RouterTest {
 
   @Test
   void decide_writeInDualWrite_isRejectedWhenPolicyRejectsAndAnalysisFails() {
-    Reject r = assertInstanceOf(Reject.class,
-        router.decide("insert into users (email) values ($x$a$x$)", Fixture.state(Phase.DUAL_WRITE)));
+    Reject r =
+        assertInstanceOf(
+            Reject.class,
+            router.decide(
+                "insert into users (email) values ($x$a$x$)", Fixture.state(Phase.DUAL_WRITE)));
     assertEquals("0A000", r.sqlstate());
     assertEquals(true, r.message().contains("rename-email") && r.message().contains("dual_write"));
   }
@@ -104,10 +111,18 @@ class RouterTest {
 
   @Test
   void constructor_badPlanExpression_failsWithTheMigrationId() {
-    TransformColumn bad = new TransformColumn("bad", "primary", Fixture.USERS, List.of("name"),
-        List.of("first_name"), Map.of("first_name", "split_part(nope, ' ', 1)"),
-        Map.of("name", "first_name"), ReadPolicy.DEFAULT, ShadowPolicy.DEFAULT,
-        UnanalysablePolicy.DEFAULT);
+    TransformColumn bad =
+        new TransformColumn(
+            "bad",
+            "primary",
+            Fixture.USERS,
+            List.of("name"),
+            List.of("first_name"),
+            Map.of("first_name", "split_part(nope, ' ', 1)"),
+            Map.of("name", "first_name"),
+            ReadPolicy.DEFAULT,
+            ShadowPolicy.DEFAULT,
+            UnanalysablePolicy.DEFAULT);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> new Router(List.of(bad), catalog::get));
     assertEquals(true, e.getMessage().contains("bad"), e.getMessage());
@@ -121,15 +136,17 @@ class RouterTest {
     Thread[] threads = new Thread[4];
     AtomicReference<Throwable> failure = new AtomicReference<>();
     for (int t = 0; t < threads.length; t++) {
-      threads[t] = new Thread(() -> {
-        try {
-          for (int i = 0; i < 200; i++) {
-            assertEquals(expected, router.decide(sql, s));
-          }
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-      });
+      threads[t] =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < 200; i++) {
+                    assertEquals(expected, router.decide(sql, s));
+                  }
+                } catch (Throwable e) {
+                  failure.set(e);
+                }
+              });
       threads[t].start();
     }
     for (Thread t : threads) {

@@ -14,145 +14,158 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** What every provider's server shares: coordinates, database creation, close-once. */
 abstract class BaseServer implements PostgresServer {
 
-    private static final AtomicInteger DATABASES = new AtomicInteger();
+  private static final AtomicInteger DATABASES = new AtomicInteger();
 
-    private final String provider;
-    private final String name;
-    private final String host;
-    private final int port;
-    private final String superuser;
-    private final String superuserPassword;
-    private final String database;
-    private final boolean managed;
-    private final Optional<Path> binDir;
-    private volatile List<AuthUser> authUsers = List.of();
-    private volatile boolean ownedByProvider;
-    private final AtomicBoolean closed = new AtomicBoolean();
+  private final String provider;
+  private final String name;
+  private final String host;
+  private final int port;
+  private final String superuser;
+  private final String superuserPassword;
+  private final String database;
+  private final boolean managed;
+  private final Optional<Path> binDir;
+  private volatile List<AuthUser> authUsers = List.of();
+  private volatile boolean ownedByProvider;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-    BaseServer(String provider, String name, String host, int port, String superuser, String superuserPassword,
-               String database, boolean managed, Optional<Path> binDir) {
-        this.provider = provider;
-        this.name = name;
-        this.host = host;
-        this.port = port;
-        this.superuser = superuser;
-        this.superuserPassword = superuserPassword;
-        this.database = database;
-        this.managed = managed;
-        this.binDir = binDir;
+  BaseServer(
+      String provider,
+      String name,
+      String host,
+      int port,
+      String superuser,
+      String superuserPassword,
+      String database,
+      boolean managed,
+      Optional<Path> binDir) {
+    this.provider = provider;
+    this.name = name;
+    this.host = host;
+    this.port = port;
+    this.superuser = superuser;
+    this.superuserPassword = superuserPassword;
+    this.database = database;
+    this.managed = managed;
+    this.binDir = binDir;
+  }
+
+  @Override
+  public final String host() {
+    return host;
+  }
+
+  @Override
+  public final int port() {
+    return port;
+  }
+
+  @Override
+  public final String superuser() {
+    return superuser;
+  }
+
+  @Override
+  public final String superuserPassword() {
+    return superuserPassword;
+  }
+
+  @Override
+  public final String database() {
+    return database;
+  }
+
+  @Override
+  public final String provider() {
+    return provider;
+  }
+
+  @Override
+  public final boolean managed() {
+    return managed;
+  }
+
+  @Override
+  public final Optional<Path> binDir() {
+    return binDir;
+  }
+
+  @Override
+  public final List<AuthUser> authUsers() {
+    return authUsers;
+  }
+
+  final String name() {
+    return name;
+  }
+
+  final void authUsers(List<AuthUser> users) {
+    this.authUsers = List.copyOf(users);
+  }
+
+  /** Servers from {@link PostgresProvider#named} are shared: only the shutdown hook stops them. */
+  final void ownedByProvider() {
+    this.ownedByProvider = true;
+  }
+
+  final boolean isClosed() {
+    return closed.get();
+  }
+
+  @Override
+  public String createDatabase(String prefix) {
+    String db = databaseName(prefix);
+    try (Connection c = connect();
+        Statement st = c.createStatement()) {
+      // PUBLIC keeps its default CONNECT and TEMP privileges, so the auth fixtures can connect.
+      st.execute("CREATE DATABASE \"" + db + "\"");
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "could not create database " + db + " on " + this + ": " + e.getMessage(), e);
     }
+    created(db);
+    return db;
+  }
 
-    @Override
-    public final String host() {
-        return host;
+  /** Hook for servers that must drop what they created (an external server). */
+  void created(String database) {}
+
+  static String databaseName(String prefix) {
+    String p = prefix == null ? "" : prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_");
+    if (p.isEmpty() || !Character.isLetter(p.charAt(0)) && p.charAt(0) != '_') {
+      p = "db_" + p;
     }
-
-    @Override
-    public final int port() {
-        return port;
+    if (p.length() > 40) {
+      p = p.substring(0, 40);
     }
+    return p
+        + "_"
+        + DATABASES.incrementAndGet()
+        + "_"
+        + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
+  }
 
-    @Override
-    public final String superuser() {
-        return superuser;
+  @Override
+  public final void close() {
+    if (ownedByProvider) {
+      // Closing a shared server from one test would pull it from under every other test.
+      return;
     }
+    shutdown();
+  }
 
-    @Override
-    public final String superuserPassword() {
-        return superuserPassword;
+  /** Stops for real; idempotent. */
+  final void shutdown() {
+    if (closed.compareAndSet(false, true)) {
+      PostgresProvider.forget(this);
+      stop();
     }
+  }
 
-    @Override
-    public final String database() {
-        return database;
-    }
+  abstract void stop();
 
-    @Override
-    public final String provider() {
-        return provider;
-    }
-
-    @Override
-    public final boolean managed() {
-        return managed;
-    }
-
-    @Override
-    public final Optional<Path> binDir() {
-        return binDir;
-    }
-
-    @Override
-    public final List<AuthUser> authUsers() {
-        return authUsers;
-    }
-
-    final String name() {
-        return name;
-    }
-
-    final void authUsers(List<AuthUser> users) {
-        this.authUsers = List.copyOf(users);
-    }
-
-    /** Servers from {@link PostgresProvider#named} are shared: only the shutdown hook stops them. */
-    final void ownedByProvider() {
-        this.ownedByProvider = true;
-    }
-
-    final boolean isClosed() {
-        return closed.get();
-    }
-
-    @Override
-    public String createDatabase(String prefix) {
-        String db = databaseName(prefix);
-        try (Connection c = connect(); Statement st = c.createStatement()) {
-            // PUBLIC keeps its default CONNECT and TEMP privileges, so the auth fixtures can connect.
-            st.execute("CREATE DATABASE \"" + db + "\"");
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not create database " + db + " on " + this + ": " + e.getMessage(), e);
-        }
-        created(db);
-        return db;
-    }
-
-    /** Hook for servers that must drop what they created (an external server). */
-    void created(String database) {
-    }
-
-    static String databaseName(String prefix) {
-        String p = prefix == null ? "" : prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_");
-        if (p.isEmpty() || !Character.isLetter(p.charAt(0)) && p.charAt(0) != '_') {
-            p = "db_" + p;
-        }
-        if (p.length() > 40) {
-            p = p.substring(0, 40);
-        }
-        return p + "_" + DATABASES.incrementAndGet() + "_" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
-    }
-
-    @Override
-    public final void close() {
-        if (ownedByProvider) {
-            // Closing a shared server from one test would pull it from under every other test.
-            return;
-        }
-        shutdown();
-    }
-
-    /** Stops for real; idempotent. */
-    final void shutdown() {
-        if (closed.compareAndSet(false, true)) {
-            PostgresProvider.forget(this);
-            stop();
-        }
-    }
-
-    abstract void stop();
-
-    @Override
-    public String toString() {
-        return provider + " server '" + name + "' at " + host + ":" + port;
-    }
+  @Override
+  public String toString() {
+    return provider + " server '" + name + "' at " + host + ":" + port;
+  }
 }

@@ -22,108 +22,153 @@ import org.slf4j.LoggerFactory;
  */
 final class LocalCluster extends BaseServer {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
-    static final String HOST = "127.0.0.1";
-    private static final int PORT_ATTEMPTS = 5;
+  private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
+  static final String HOST = "127.0.0.1";
+  private static final int PORT_ATTEMPTS = 5;
 
-    private final ClusterDir dir;
-    private final Path bin;
-    private final RunAs runAs;
+  private final ClusterDir dir;
+  private final Path bin;
+  private final RunAs runAs;
 
-    private LocalCluster(String name, int port, ClusterDir dir, Path bin, RunAs runAs) {
-        super("local", name, HOST, port, RunAs.POSTGRES, null, "postgres", true, Optional.of(bin));
-        this.dir = dir;
-        this.bin = bin;
-        this.runAs = runAs;
-    }
+  private LocalCluster(String name, int port, ClusterDir dir, Path bin, RunAs runAs) {
+    super("local", name, HOST, port, RunAs.POSTGRES, null, "postgres", true, Optional.of(bin));
+    this.dir = dir;
+    this.bin = bin;
+    this.runAs = runAs;
+  }
 
-    Path directory() {
-        return dir.root;
-    }
+  Path directory() {
+    return dir.root;
+  }
 
-    static LocalCluster start(PostgresOptions options, Path bin, RunAs runAs) throws IOException, SQLException {
-        ClusterDir dir = ClusterDir.create("local", options.name(), bin, runAs);
-        LocalCluster server = null;
-        try {
-            long t0 = System.nanoTime();
-            runAs.own(dir.root);
-            Exec.run(runAs.wrap(List.of(bin.resolve("initdb").toString(), "-D", dir.data().toString(),
-                            "-U", RunAs.POSTGRES, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync")),
-                    dir.commandLog(), Duration.ofSeconds(120));
-            Files.writeString(dir.data().resolve("postgresql.conf"),
-                    ClusterConfig.renderConf(ClusterConfig.settings(options, dir.root.toString())),
-                    StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-            long t1 = System.nanoTime();
-            int port = startOnFreePort(dir, bin, runAs);
-            long t2 = System.nanoTime();
-            server = new LocalCluster(options.name(), port, dir, bin, runAs);
-            AuthFixtures.install(server, ClusterConfig.LOOPBACK);
-            LOG.debug("Cluster {} {}: initdb {} ms, pg_ctl start {} ms, auth fixtures {} ms", dir.root, runAs.describe(),
-                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
-            return server;
-        } catch (IOException | SQLException | RuntimeException e) {
-            if (server != null) {
-                server.stop();
-            } else {
-                stopAndDelete(dir, bin, runAs);
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * The port is passed on the command line, not written to postgresql.conf, so a port taken
-     * between probing and binding (other test JVMs do the same) costs one more try.
-     */
-    private static int startOnFreePort(ClusterDir dir, Path bin, RunAs runAs) throws IOException {
-        IOException last = null;
-        for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
-            int port = freePort();
-            try {
-                Exec.run(runAs.wrap(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.data().toString(),
-                                "-l", dir.serverLog().toString(), "-o", "-p " + port, "-w", "-t", "60", "start")),
-                        dir.commandLog(), Duration.ofSeconds(90));
-                return port;
-            } catch (IOException e) {
-                last = e;
-                String log = Exec.tail(dir.serverLog());
-                if (!log.contains("could not bind") && !log.contains("could not create lock file")) {
-                    throw new IOException(e.getMessage() + "\nserver log " + dir.serverLog() + ":\n" + log, e);
-                }
-                LOG.debug("port {} was taken, retrying ({}/{})", port, attempt, PORT_ATTEMPTS);
-            }
-        }
-        throw last;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return s.getLocalPort();
-        }
-    }
-
-    @Override
-    void stop() {
+  static LocalCluster start(PostgresOptions options, Path bin, RunAs runAs)
+      throws IOException, SQLException {
+    ClusterDir dir = ClusterDir.create("local", options.name(), bin, runAs);
+    LocalCluster server = null;
+    try {
+      long t0 = System.nanoTime();
+      runAs.own(dir.root);
+      Exec.run(
+          runAs.wrap(
+              List.of(
+                  bin.resolve("initdb").toString(),
+                  "-D",
+                  dir.data().toString(),
+                  "-U",
+                  RunAs.POSTGRES,
+                  "--auth=trust",
+                  "--encoding=UTF8",
+                  "--locale=C",
+                  "--no-sync")),
+          dir.commandLog(),
+          Duration.ofSeconds(120));
+      Files.writeString(
+          dir.data().resolve("postgresql.conf"),
+          ClusterConfig.renderConf(ClusterConfig.settings(options, dir.root.toString())),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.APPEND);
+      long t1 = System.nanoTime();
+      int port = startOnFreePort(dir, bin, runAs);
+      long t2 = System.nanoTime();
+      server = new LocalCluster(options.name(), port, dir, bin, runAs);
+      AuthFixtures.install(server, ClusterConfig.LOOPBACK);
+      LOG.debug(
+          "Cluster {} {}: initdb {} ms, pg_ctl start {} ms, auth fixtures {} ms",
+          dir.root,
+          runAs.describe(),
+          (t1 - t0) / 1_000_000,
+          (t2 - t1) / 1_000_000,
+          (System.nanoTime() - t2) / 1_000_000);
+      return server;
+    } catch (IOException | SQLException | RuntimeException e) {
+      if (server != null) {
+        server.stop();
+      } else {
         stopAndDelete(dir, bin, runAs);
+      }
+      throw e;
     }
+  }
 
-    private static void stopAndDelete(ClusterDir dir, Path bin, RunAs runAs) {
-        long t0 = System.nanoTime();
-        if (Files.exists(dir.data().resolve("postmaster.pid"))) {
-            try {
-                // immediate: the cluster is thrown away, so skip the shutdown checkpoint.
-                Exec.run(runAs.wrap(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.data().toString(),
-                        "-m", "immediate", "-w", "-t", "30", "stop")), dir.commandLog(), Duration.ofSeconds(45));
-            } catch (IOException e) {
-                LOG.warn("pg_ctl stop failed for {}; killing the postmaster: {}", dir.root, e.getMessage());
-                ClusterDir.postmaster(dir.data()).ifPresent(ProcessHandle::destroyForcibly);
-            }
+  /**
+   * The port is passed on the command line, not written to postgresql.conf, so a port taken between
+   * probing and binding (other test JVMs do the same) costs one more try.
+   */
+  private static int startOnFreePort(ClusterDir dir, Path bin, RunAs runAs) throws IOException {
+    IOException last = null;
+    for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
+      int port = freePort();
+      try {
+        Exec.run(
+            runAs.wrap(
+                List.of(
+                    bin.resolve("pg_ctl").toString(),
+                    "-D",
+                    dir.data().toString(),
+                    "-l",
+                    dir.serverLog().toString(),
+                    "-o",
+                    "-p " + port,
+                    "-w",
+                    "-t",
+                    "60",
+                    "start")),
+            dir.commandLog(),
+            Duration.ofSeconds(90));
+        return port;
+      } catch (IOException e) {
+        last = e;
+        String log = Exec.tail(dir.serverLog());
+        if (!log.contains("could not bind") && !log.contains("could not create lock file")) {
+          throw new IOException(
+              e.getMessage() + "\nserver log " + dir.serverLog() + ":\n" + log, e);
         }
-        try {
-            ClusterDir.delete(dir.root);
-        } catch (IOException e) {
-            LOG.warn("Could not delete test cluster {}: {}", dir.root, e.toString());
-        }
-        LOG.debug("Stopped and removed {} in {} ms", dir.root, (System.nanoTime() - t0) / 1_000_000);
+        LOG.debug("port {} was taken, retrying ({}/{})", port, attempt, PORT_ATTEMPTS);
+      }
     }
+    throw last;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  void stop() {
+    stopAndDelete(dir, bin, runAs);
+  }
+
+  private static void stopAndDelete(ClusterDir dir, Path bin, RunAs runAs) {
+    long t0 = System.nanoTime();
+    if (Files.exists(dir.data().resolve("postmaster.pid"))) {
+      try {
+        // immediate: the cluster is thrown away, so skip the shutdown checkpoint.
+        Exec.run(
+            runAs.wrap(
+                List.of(
+                    bin.resolve("pg_ctl").toString(),
+                    "-D",
+                    dir.data().toString(),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "-t",
+                    "30",
+                    "stop")),
+            dir.commandLog(),
+            Duration.ofSeconds(45));
+      } catch (IOException e) {
+        LOG.warn("pg_ctl stop failed for {}; killing the postmaster: {}", dir.root, e.getMessage());
+        ClusterDir.postmaster(dir.data()).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+    try {
+      ClusterDir.delete(dir.root);
+    } catch (IOException e) {
+      LOG.warn("Could not delete test cluster {}: {}", dir.root, e.toString());
+    }
+    LOG.debug("Stopped and removed {} in {} ms", dir.root, (System.nanoTime() - t0) / 1_000_000);
+  }
 }

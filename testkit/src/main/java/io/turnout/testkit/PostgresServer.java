@@ -9,95 +9,106 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * A running PostgreSQL server for tests and for {@code turnout demo}, obtained from
- * {@link PostgresProvider}. Connections go over TCP to {@link #host()}:{@link #port()}.
+ * A running PostgreSQL server for tests and for {@code turnout demo}, obtained from {@link
+ * PostgresProvider}. Connections go over TCP to {@link #host()}:{@link #port()}.
  *
- * <p>Closing a server stops it and removes its cluster directory (for servers we started), or
- * drops the databases created through {@link #createDatabase(String)} (for an external server
- * given by {@code TURNOUT_TEST_PG_URL}). Closing twice is harmless.
+ * <p>Closing a server stops it and removes its cluster directory (for servers we started), or drops
+ * the databases created through {@link #createDatabase(String)} (for an external server given by
+ * {@code TURNOUT_TEST_PG_URL}). Closing twice is harmless.
  */
 public interface PostgresServer extends AutoCloseable {
 
-    /** Host to connect to, an IP literal for servers we started ({@code 127.0.0.1}). */
-    String host();
+  /** Host to connect to, an IP literal for servers we started ({@code 127.0.0.1}). */
+  String host();
 
-    int port();
+  int port();
 
-    /** Role with superuser rights (for an external server: whatever the URL names). */
-    String superuser();
+  /** Role with superuser rights (for an external server: whatever the URL names). */
+  String superuser();
 
-    /** Password of {@link #superuser()}, or {@code null} when the server trusts it. */
-    String superuserPassword();
+  /** Password of {@link #superuser()}, or {@code null} when the server trusts it. */
+  String superuserPassword();
 
-    /** The default database ({@code postgres} unless the URL names another one). */
-    String database();
+  /** The default database ({@code postgres} unless the URL names another one). */
+  String database();
 
-    /** {@code jdbc:postgresql://host:port/database} without credentials; see {@link #connect()}. */
-    default String jdbcUrl() {
-        return jdbcUrl(database());
+  /** {@code jdbc:postgresql://host:port/database} without credentials; see {@link #connect()}. */
+  default String jdbcUrl() {
+    return jdbcUrl(database());
+  }
+
+  /** JDBC URL for another database on this server, without credentials. */
+  default String jdbcUrl(String database) {
+    String h = host().indexOf(':') >= 0 ? "[" + host() + "]" : host();
+    return "jdbc:postgresql://" + h + ":" + port() + "/" + database;
+  }
+
+  /** A new JDBC connection as the superuser to {@link #database()}. */
+  default Connection connect() throws SQLException {
+    return connect(database());
+  }
+
+  /** A new JDBC connection as the superuser to the given database. */
+  default Connection connect(String database) throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("user", superuser());
+    if (superuserPassword() != null) {
+      props.setProperty("password", superuserPassword());
     }
+    return DriverManager.getConnection(jdbcUrl(database), props);
+  }
 
-    /** JDBC URL for another database on this server, without credentials. */
-    default String jdbcUrl(String database) {
-        String h = host().indexOf(':') >= 0 ? "[" + host() + "]" : host();
-        return "jdbc:postgresql://" + h + ":" + port() + "/" + database;
-    }
+  /**
+   * Which provider started it: {@code url}, {@code testcontainers}, {@code local} or {@code
+   * embedded}.
+   */
+  String provider();
 
-    /** A new JDBC connection as the superuser to {@link #database()}. */
-    default Connection connect() throws SQLException {
-        return connect(database());
-    }
+  /**
+   * True when we control the server's configuration and pg_hba.conf (so {@link #authUsers()}
+   * exist); false for an external server given by {@code TURNOUT_TEST_PG_URL}.
+   */
+  boolean managed();
 
-    /** A new JDBC connection as the superuser to the given database. */
-    default Connection connect(String database) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", superuser());
-        if (superuserPassword() != null) {
-            props.setProperty("password", superuserPassword());
-        }
-        return DriverManager.getConnection(jdbcUrl(database), props);
-    }
+  /**
+   * Directory holding the client tools ({@code psql}, {@code pgbench}) and, for the local provider,
+   * {@code pg_ctl} of the running server; empty when none was found.
+   */
+  Optional<Path> binDir();
 
-    /** Which provider started it: {@code url}, {@code testcontainers}, {@code local} or {@code embedded}. */
-    String provider();
+  /**
+   * Creates a fresh, empty database whose name starts with the (sanitised) prefix and is unique on
+   * this server, and returns that name. Every role in {@link #authUsers()} may connect to it.
+   */
+  String createDatabase(String prefix);
 
-    /**
-     * True when we control the server's configuration and pg_hba.conf (so {@link #authUsers()}
-     * exist); false for an external server given by {@code TURNOUT_TEST_PG_URL}.
-     */
-    boolean managed();
+  /**
+   * Login roles set up for authentication tests, one per method ({@code md5}, {@code
+   * scram-sha-256}, {@code password}), matched by exact name in pg_hba.conf; every other role is
+   * trusted from the loopback addresses and the unix socket. Empty when not {@link #managed()}.
+   */
+  List<AuthUser> authUsers();
 
-    /**
-     * Directory holding the client tools ({@code psql}, {@code pgbench}) and, for the local
-     * provider, {@code pg_ctl} of the running server; empty when none was found.
-     */
-    Optional<Path> binDir();
+  /** The {@link AuthUser} for one pg_hba method, e.g. {@code "scram-sha-256"}. */
+  default AuthUser authUser(String method) {
+    return authUsers().stream()
+        .filter(u -> u.method().equals(method))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no auth user for method '"
+                        + method
+                        + "' on this "
+                        + provider()
+                        + " server (managed="
+                        + managed()
+                        + ", users="
+                        + authUsers()
+                        + ")"));
+  }
 
-    /**
-     * Creates a fresh, empty database whose name starts with the (sanitised) prefix and is
-     * unique on this server, and returns that name. Every role in {@link #authUsers()} may
-     * connect to it.
-     */
-    String createDatabase(String prefix);
-
-    /**
-     * Login roles set up for authentication tests, one per method ({@code md5},
-     * {@code scram-sha-256}, {@code password}), matched by exact name in pg_hba.conf; every
-     * other role is trusted from the loopback addresses and the unix socket. Empty when not
-     * {@link #managed()}.
-     */
-    List<AuthUser> authUsers();
-
-    /** The {@link AuthUser} for one pg_hba method, e.g. {@code "scram-sha-256"}. */
-    default AuthUser authUser(String method) {
-        return authUsers().stream()
-                .filter(u -> u.method().equals(method))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no auth user for method '" + method
-                        + "' on this " + provider() + " server (managed=" + managed() + ", users=" + authUsers() + ")"));
-    }
-
-    /** Stops the server (if we started it) and removes what it left on disk. */
-    @Override
-    void close();
+  /** Stops the server (if we started it) and removes what it left on disk. */
+  @Override
+  void close();
 }

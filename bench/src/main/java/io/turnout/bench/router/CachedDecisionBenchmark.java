@@ -16,10 +16,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code Router.decide} on statements that touch {@code users} once their decision is cached
- * (the steady state: an application sends the same statement texts over and over). Each
- * operation decides one statement, cycling through the 117 corpus statements on {@code users}.
- * The statement strings are fresh copies, as a proxy would decode them from each message.
+ * {@code Router.decide} on statements that touch {@code users} once their decision is cached (the
+ * steady state: an application sends the same statement texts over and over). Each operation
+ * decides one statement, cycling through the 117 corpus statements on {@code users}. The statement
+ * strings are fresh copies, as a proxy would decode them from each message.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

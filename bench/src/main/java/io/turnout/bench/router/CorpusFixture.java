@@ -51,7 +51,8 @@ final class CorpusFixture {
   CorpusFixture() {
     Path dir = corpusDir();
     try {
-      this.statements = parse(Files.readString(dir.resolve("statements.sql"), StandardCharsets.UTF_8));
+      this.statements =
+          parse(Files.readString(dir.resolve("statements.sql"), StandardCharsets.UTF_8));
       this.catalog = catalog(Files.readString(dir.resolve("schema.sql"), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -61,16 +62,32 @@ final class CorpusFixture {
     forward.put("last_name", "nullif(substr(name, length(split_part(name, ' ', 1)) + 2), '')");
     this.migrations =
         List.of(
-            new RenameColumn("rename-email", "primary", USERS, "email", "email_address",
-                ReadPolicy.DEFAULT, ShadowPolicy.DEFAULT, UnanalysablePolicy.DEFAULT),
-            new TransformColumn("split-name", "primary", USERS, List.of("name"),
-                List.of("first_name", "last_name"), forward,
+            new RenameColumn(
+                "rename-email",
+                "primary",
+                USERS,
+                "email",
+                "email_address",
+                ReadPolicy.DEFAULT,
+                ShadowPolicy.DEFAULT,
+                UnanalysablePolicy.DEFAULT),
+            new TransformColumn(
+                "split-name",
+                "primary",
+                USERS,
+                List.of("name"),
+                List.of("first_name", "last_name"),
+                forward,
                 Map.of("name", "nullif(concat_ws(' ', first_name, last_name), '')"),
-                ReadPolicy.DEFAULT, ShadowPolicy.DEFAULT, UnanalysablePolicy.DEFAULT));
+                ReadPolicy.DEFAULT,
+                ShadowPolicy.DEFAULT,
+                UnanalysablePolicy.DEFAULT));
     this.state =
-        new StateSnapshot(1, Map.of(
-            "rename-email", new MigrationState("rename-email", Phase.READS, 50, 0),
-            "split-name", new MigrationState("split-name", Phase.READS, 50, 0)));
+        new StateSnapshot(
+            1,
+            Map.of(
+                "rename-email", new MigrationState("rename-email", Phase.READS, 50, 0),
+                "split-name", new MigrationState("split-name", Phase.READS, 50, 0)));
   }
 
   Router router() {
@@ -89,7 +106,8 @@ final class CorpusFixture {
 
   /** TURNOUT_CORPUS_DIR, -Dturnout.corpus.dir, else ../shared/corpus from the repository root. */
   static Path corpusDir() {
-    String configured = System.getProperty("turnout.corpus.dir", System.getenv("TURNOUT_CORPUS_DIR"));
+    String configured =
+        System.getProperty("turnout.corpus.dir", System.getenv("TURNOUT_CORPUS_DIR"));
     if (configured != null) {
       return Path.of(configured);
     }
@@ -175,7 +193,8 @@ final class CorpusFixture {
       if (!(st instanceof CreateTable ct)) {
         continue;
       }
-      String schemaName = ct.getTable().getSchemaName() == null ? "public" : fold(ct.getTable().getSchemaName());
+      String schemaName =
+          ct.getTable().getSchemaName() == null ? "public" : fold(ct.getTable().getSchemaName());
       TableName name = new TableName(schemaName, fold(ct.getTable().getName()));
       List<ColumnInfo> cols = new ArrayList<>();
       for (ColumnDefinition cd : ct.getColumnDefinitions()) {
@@ -187,7 +206,10 @@ final class CorpusFixture {
         String def = null;
         int d = specLower.indexOf("default ");
         if (d >= 0) {
-          def = spec.substring(d + 8).split(" (?i)(not|null|unique|primary|references|check)\\b")[0].strip();
+          def =
+              spec.substring(d + 8)
+                  .split(" (?i)(not|null|unique|primary|references|check)\\b")[0]
+                  .strip();
         }
         if (type.endsWith("serial")) {
           def = "nextval('" + name.name() + "_" + col + "_seq'::regclass)";
@@ -196,7 +218,9 @@ final class CorpusFixture {
         cols.add(new ColumnInfo(col, type, 0, notNull, Optional.ofNullable(def)));
       }
       if (name.equals(USERS)) {
-        cols.add(new ColumnInfo("email_address", "character varying(255)", 1043, false, Optional.empty()));
+        cols.add(
+            new ColumnInfo(
+                "email_address", "character varying(255)", 1043, false, Optional.empty()));
       }
       tables.put(name, new TableInfo(name, cols, List.of(), List.of()));
     }
@@ -204,6 +228,8 @@ final class CorpusFixture {
   }
 
   private static String fold(String name) {
-    return name.startsWith("\"") ? name.substring(1, name.length() - 1) : name.toLowerCase(Locale.ROOT);
+    return name.startsWith("\"")
+        ? name.substring(1, name.length() - 1)
+        : name.toLowerCase(Locale.ROOT);
   }
 }

@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code Router.decide} on statements that name no managed table (the 235 corpus statements
- * that do not touch {@code users}, with both migrations active): the whole pass-through path, the
+ * {@code Router.decide} on statements that name no managed table (the 235 corpus statements that do
+ * not touch {@code users}, with both migrations active): the whole pass-through path, the
  * pre-filter's substring scan included. Reported per statement.
  */
 @BenchmarkMode(Mode.AverageTime)

@@ -1,9 +1,9 @@
 package io.turnout.config.plan;
 
 /**
- * What to do with a statement that touches a managed table but cannot be analysed. The default
- * is safe: reads use the old path (and are counted), writes are rejected with SQLSTATE 0A000,
- * because a write that silently skips dual-write loses data.
+ * What to do with a statement that touches a managed table but cannot be analysed. The default is
+ * safe: reads use the old path (and are counted), writes are rejected with SQLSTATE 0A000, because
+ * a write that silently skips dual-write loses data.
  */
 public record UnanalysablePolicy(ReadAction reads, WriteAction writes) {
   public static final UnanalysablePolicy DEFAULT =

@@ -1,8 +1,8 @@
 package io.turnout.config.state;
 
 /**
- * Runtime state of one migration: its phase and the percentages (0..100) of reads routed to the
- * new schema and shadowed. Immutable; a change produces a new snapshot with a higher version.
+ * Runtime state of one migration: its phase and the percentages (0..100) of reads routed to the new
+ * schema and shadowed. Immutable; a change produces a new snapshot with a higher version.
  */
 public record MigrationState(String migrationId, Phase phase, int readPercent, int shadowPercent) {
   public MigrationState {

@@ -29,12 +29,17 @@ import picocli.CommandLine.Option;
  * embedded path), loads a small shop with a users table about to change shape, writes the sample
  * plan next to it, and runs Turnout in front. Everything is removed on exit.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
     description = "Start a PostgreSQL of its own with sample data and Turnout in front of it.")
 final class DemoCommand implements Callable<Integer> {
   private static final String DATABASE = "demo";
 
-  @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:6432",
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:6432",
       description = "Address Turnout listens on (default: ${DEFAULT-VALUE}).")
   String listen;
 
@@ -75,12 +80,14 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static void loadSampleData(PostgresServer pg) throws SQLException, IOException {
-    try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+    try (Connection c = pg.connect();
+        Statement s = c.createStatement()) {
       s.execute("DROP DATABASE IF EXISTS " + DATABASE);
       s.execute("CREATE DATABASE " + DATABASE);
     }
-    try (Connection c = java.sql.DriverManager.getConnection(pg.jdbcUrl(DATABASE), pg.superuser(),
-            pg.superuserPassword());
+    try (Connection c =
+            java.sql.DriverManager.getConnection(
+                pg.jdbcUrl(DATABASE), pg.superuser(), pg.superuserPassword());
         Statement s = c.createStatement()) {
       s.execute(resource("demo/schema.sql"));
     }
@@ -93,9 +100,11 @@ final class DemoCommand implements Callable<Integer> {
   private static Path writePlan(HostPort listenAt, PostgresServer pg) throws IOException {
     Path dir = Files.createTempDirectory("turnout-demo-");
     Path plan = dir.resolve("turnout.yaml");
-    Files.writeString(plan, resource("demo/turnout.yaml")
-        .replace("${TURNOUT_DEMO_LISTEN}", listenAt.toString())
-        .replace("${TURNOUT_DEMO_BACKEND}", backendUrl(pg)));
+    Files.writeString(
+        plan,
+        resource("demo/turnout.yaml")
+            .replace("${TURNOUT_DEMO_LISTEN}", listenAt.toString())
+            .replace("${TURNOUT_DEMO_BACKEND}", backendUrl(pg)));
     plan.toFile().deleteOnExit();
     dir.toFile().deleteOnExit();
     return plan;
@@ -113,8 +122,8 @@ final class DemoCommand implements Callable<Integer> {
     return "postgresql://" + pg.superuser() + "@" + pg.host() + ":" + pg.port() + "/" + DATABASE;
   }
 
-  private static void printWelcome(PostgresServer pg, ProxyServer server, Path plan,
-      TurnoutConfig config) {
+  private static void printWelcome(
+      PostgresServer pg, ProxyServer server, Path plan, TurnoutConfig config) {
     String host = server.address().getHostString();
     int port = server.address().getPort();
     String through = "postgresql://" + pg.superuser() + "@" + host + ":" + port + "/" + DATABASE;
@@ -122,24 +131,33 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf("  %-22s %s%n", "PostgreSQL (" + pg.provider() + "):", backendUrl(pg));
     System.out.printf("  %-22s %s:%d%n", "Turnout proxy:", host, port);
     System.out.printf("  %-22s %s%n", "Plan file:", plan);
-    config.migrations().forEach(m -> System.out.printf("  %-22s %s on %s%n", "Migration:",
-        m.id(), m.table()));
-    System.out.printf("%nConnect through Turnout:%n  psql \"%s\" -c 'select id, email, name from"
-        + " users order by id limit 5'%n%n", through);
-    System.out.printf("See what Turnout would send for a statement (the rewrite engine):%n"
-        + "  ./turnout explain --config %s \"update users set name = 'Ada Lovelace' where id = 1\"%n%n",
+    config
+        .migrations()
+        .forEach(m -> System.out.printf("  %-22s %s on %s%n", "Migration:", m.id(), m.table()));
+    System.out.printf(
+        "%nConnect through Turnout:%n  psql \"%s\" -c 'select id, email, name from"
+            + " users order by id limit 5'%n%n",
+        through);
+    System.out.printf(
+        "See what Turnout would send for a statement (the rewrite engine):%n"
+            + "  ./turnout explain --config %s \"update users set name = 'Ada Lovelace' where id = 1\"%n%n",
         plan);
     System.out.printf("Press Ctrl-C to stop; the demo database is removed.%n");
     System.out.flush();
   }
 
-  private static void awaitShutdown(ProxyServer server, PostgresServer pg) throws InterruptedException {
+  private static void awaitShutdown(ProxyServer server, PostgresServer pg)
+      throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      pg.close();
-      stopped.countDown();
-    }, "turnout-demo-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  pg.close();
+                  stopped.countDown();
+                },
+                "turnout-demo-shutdown"));
     stopped.await();
   }
 

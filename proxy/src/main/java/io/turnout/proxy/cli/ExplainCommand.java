@@ -26,9 +26,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code turnout explain --config FILE [--json] [--phase P] "SQL"}: what Turnout sends to
- * PostgreSQL for a statement, in phase P (default {@code reads}: dual-write on and reads
- * ramping, so a write shows its dual-write and a read both its old and new variants). Connects
- * to the plan's backend once, for the catalog only; runs nothing else there.
+ * PostgreSQL for a statement, in phase P (default {@code reads}: dual-write on and reads ramping,
+ * so a write shows its dual-write and a read both its old and new variants). Connects to the plan's
+ * backend once, for the catalog only; runs nothing else there.
  */
 @Command(
     name = "explain",
@@ -37,7 +37,11 @@ import picocli.CommandLine.Spec;
 public final class ExplainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", required = true, description = "Plan file (YAML).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      required = true,
+      description = "Plan file (YAML).")
   Path configFile;
 
   @Option(names = "--json", description = "Print the decision as JSON.")
@@ -107,7 +111,9 @@ public final class ExplainCommand implements Callable<Integer> {
       return Phase.valueOf(text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new Main.UsageFailure(
-          "unknown phase '" + text + "' (planned, expanded, dual_write, backfilled, verified,"
+          "unknown phase '"
+              + text
+              + "' (planned, expanded, dual_write, backfilled, verified,"
               + " reads, reads_new, writes_new, contracted)");
     }
   }

@@ -21,10 +21,11 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     // A refused command exits non-zero with a one-line reason, not a stack trace.
-    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      cmd.getErr().println("turnout: " + ex.getMessage());
-      return ex instanceof UsageFailure ? 2 : 1;
-    });
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          cmd.getErr().println("turnout: " + ex.getMessage());
+          return ex instanceof UsageFailure ? 2 : 1;
+        });
     return cl;
   }
 

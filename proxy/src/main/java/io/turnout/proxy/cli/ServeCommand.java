@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code turnout serve}: runs the proxy until SIGTERM/SIGINT, then shuts down gracefully. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
     description = "Run the proxy. --listen and --backend override the file, or replace it.")
 final class ServeCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "Plan file (YAML).")
@@ -23,8 +25,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address clients connect to.")
   String listen;
 
-  @Option(names = "--backend", paramLabel = "URL",
-      description = "PostgreSQL URL of the default backend, e.g. postgresql://app@127.0.0.1:5432/app")
+  @Option(
+      names = "--backend",
+      paramLabel = "URL",
+      description =
+          "PostgreSQL URL of the default backend, e.g. postgresql://app@127.0.0.1:5432/app")
   String backend;
 
   @Override
@@ -32,12 +37,16 @@ final class ServeCommand implements Callable<Integer> {
     TurnoutConfig config = resolve(configFile, listen, backend);
     ProxyServer server = new ProxyServer(ProxySettingsFactory.from(config)).start();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "turnout-shutdown"));
-    System.out.println("Turnout listening on " + server.address() + " -> "
-        + config.defaultBackendUrl());
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "turnout-shutdown"));
+    System.out.println(
+        "Turnout listening on " + server.address() + " -> " + config.defaultBackendUrl());
     stopped.await();
     return 0;
   }

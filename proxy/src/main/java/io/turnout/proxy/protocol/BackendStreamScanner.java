@@ -56,7 +56,9 @@ public final class BackendStreamScanner {
         headerFill = 0;
         startMessage(
             header[0],
-            (header[1] & 0xFF) << 24 | (header[2] & 0xFF) << 16 | (header[3] & 0xFF) << 8
+            (header[1] & 0xFF) << 24
+                | (header[2] & 0xFF) << 16
+                | (header[3] & 0xFF) << 8
                 | (header[4] & 0xFF));
       }
     }

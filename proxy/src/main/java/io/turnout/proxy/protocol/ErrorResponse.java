@@ -9,9 +9,8 @@ import java.util.Objects;
  * An ErrorResponse ('E') the proxy raises itself. Severity is one of ERROR, FATAL, PANIC; both the
  * localized (S) and non-localized (V) fields are sent, as PostgreSQL 9.6+ does.
  *
- * @see <a
- *     href="https://www.postgresql.org/docs/current/protocol-error-fields.html">Error and notice
- *     fields</a>
+ * @see <a href="https://www.postgresql.org/docs/current/protocol-error-fields.html">Error and
+ *     notice fields</a>
  */
 public record ErrorResponse(String severity, String sqlState, String message, String detail) {
   public ErrorResponse {

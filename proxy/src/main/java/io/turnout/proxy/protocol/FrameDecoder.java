@@ -9,8 +9,8 @@ import java.util.List;
  * Splits a stream into typed {@link Frame}s (type byte, int32 length including itself, payload).
  * Each frame is a retained slice of the received bytes: no copy, no decode.
  *
- * <p>For client streams it enforces the configured maximum message size and refuses unknown
- * type bytes, so a garbage or hostile frame costs nothing but an ErrorResponse.
+ * <p>For client streams it enforces the configured maximum message size and refuses unknown type
+ * bytes, so a garbage or hostile frame costs nothing but an ErrorResponse.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
   private boolean failed;
@@ -65,7 +65,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       if (length > maxMessageSize - 1) {
         throw new ProtocolViolation(
             SqlState.PROGRAM_LIMIT_EXCEEDED,
-            "message of " + length + " bytes exceeds max_message_size of " + maxMessageSize
+            "message of "
+                + length
+                + " bytes exceeds max_message_size of "
+                + maxMessageSize
                 + " bytes");
       }
       int total = length + 1;

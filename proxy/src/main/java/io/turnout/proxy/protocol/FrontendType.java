@@ -16,8 +16,10 @@ public final class FrontendType {
   public static final byte EXECUTE = 'E';
   public static final byte FLUSH = 'H';
   public static final byte FUNCTION_CALL = 'F';
+
   /** PasswordMessage, SASLInitialResponse, SASLResponse and GSSResponse share this byte. */
   public static final byte PASSWORD = 'p';
+
   public static final byte PARSE = 'P';
   public static final byte QUERY = 'Q';
   public static final byte SYNC = 'S';
@@ -28,8 +30,20 @@ public final class FrontendType {
   static {
     for (byte b :
         new byte[] {
-          BIND, CLOSE, COPY_DATA, COPY_DONE, COPY_FAIL, DESCRIBE, EXECUTE, FLUSH, FUNCTION_CALL,
-          PASSWORD, PARSE, QUERY, SYNC, TERMINATE
+          BIND,
+          CLOSE,
+          COPY_DATA,
+          COPY_DONE,
+          COPY_FAIL,
+          DESCRIBE,
+          EXECUTE,
+          FLUSH,
+          FUNCTION_CALL,
+          PASSWORD,
+          PARSE,
+          QUERY,
+          SYNC,
+          TERMINATE
         }) {
       KNOWN[b] = true;
     }

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The untyped packets a client may open a connection with: int32 length, int32 code, body.
  *
- * @see <a href="https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP">Start-up</a>
+ * @see <a
+ *     href="https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP">Start-up</a>
  */
 public sealed interface StartupPacket
     permits StartupPacket.SSLRequest,
@@ -21,6 +22,7 @@ public sealed interface StartupPacket
   int SSL_REQUEST_CODE = 80877103;
   int GSSENC_REQUEST_CODE = 80877104;
   int CANCEL_REQUEST_CODE = 80877102;
+
   /** PostgreSQL accepts startup packets up to this size (MAX_STARTUP_PACKET_LENGTH). */
   int MAX_LENGTH = 10_000;
 
@@ -37,8 +39,12 @@ public sealed interface StartupPacket
   /** CancelRequest: sent on a new connection, carrying the key from BackendKeyData. */
   record CancelRequest(BackendKeyData key) implements StartupPacket {
     public ByteBuf encode(ByteBufAllocator alloc) {
-      return alloc.buffer(16).writeInt(16).writeInt(CANCEL_REQUEST_CODE)
-          .writeInt(key.processId()).writeInt(key.secretKey());
+      return alloc
+          .buffer(16)
+          .writeInt(16)
+          .writeInt(CANCEL_REQUEST_CODE)
+          .writeInt(key.processId())
+          .writeInt(key.secretKey());
     }
   }
 
@@ -112,7 +118,10 @@ public sealed interface StartupPacket
     if (version >>> 16 != 3) {
       throw new ProtocolViolation(
           SqlState.FEATURE_NOT_SUPPORTED,
-          "unsupported frontend protocol " + (version >>> 16) + "." + (version & 0xFFFF)
+          "unsupported frontend protocol "
+              + (version >>> 16)
+              + "."
+              + (version & 0xFFFF)
               + ": server supports 3.0 to 3.0");
     }
     Map<String, String> params = new LinkedHashMap<>();
@@ -127,11 +136,11 @@ public sealed interface StartupPacket
       }
     }
     if (body.isReadable()) {
-      throw new ProtocolViolation("invalid startup packet layout: expected terminator as last byte");
+      throw new ProtocolViolation(
+          "invalid startup packet layout: expected terminator as last byte");
     }
     if (!params.containsKey("user")) {
-      throw new ProtocolViolation(
-          "28000", "no PostgreSQL user name specified in startup packet");
+      throw new ProtocolViolation("28000", "no PostgreSQL user name specified in startup packet");
     }
     return new StartupMessage(version, params);
   }

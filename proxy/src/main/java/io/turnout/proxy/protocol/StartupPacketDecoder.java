@@ -10,12 +10,13 @@ import java.util.List;
  * in the pipeline across SSLRequest / GSSENCRequest negotiation; whoever handles the final
  * StartupMessage replaces it with a {@link FrameDecoder}.
  *
- * <p>Bytes that follow an SSLRequest or GSSENCRequest before the answer are refused: they would
- * be processed as if they came over the encrypted channel (CVE-2021-23214).
+ * <p>Bytes that follow an SSLRequest or GSSENCRequest before the answer are refused: they would be
+ * processed as if they came over the encrypted channel (CVE-2021-23214).
  */
 public final class StartupPacketDecoder extends ByteToMessageDecoder {
   private boolean failed;
   private boolean awaitingNegotiationAnswer;
+
   /**
    * Set once the StartupMessage is out. What follows it are typed frames (a client may pipeline a
    * Query behind its StartupMessage): they stay buffered here until the FrameDecoder that replaces

@@ -26,11 +26,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProxyServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
   /**
-   * Per-connection outbound buffer: above the high mark the producing side stops reading. 64 KiB
-   * .. 256 KiB keeps large results flowing in big writes while bounding memory per session.
+   * Per-connection outbound buffer: above the high mark the producing side stops reading. 64 KiB ..
+   * 256 KiB keeps large results flowing in big writes while bounding memory per session.
    */
-  private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+  private static final WriteBufferWaterMark WATER_MARK =
+      new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
   private final ProxySettings settings;
   private final SessionEnvironment env;
@@ -43,35 +45,47 @@ public final class ProxyServer implements AutoCloseable {
 
   public ProxyServer(ProxySettings settings) {
     this.settings = settings;
-    this.env = new SessionEnvironment(settings.session(), new CancelRegistry(),
-        new Sessions(settings.maxClientConnections()), transport.socketChannelType());
+    this.env =
+        new SessionEnvironment(
+            settings.session(),
+            new CancelRegistry(),
+            new Sessions(settings.maxClientConnections()),
+            transport.socketChannelType());
   }
 
   /** Binds the listen address; port 0 picks a free port (see {@link #address()}). */
   public ProxyServer start() throws InterruptedException {
     long idleMillis = settings.session().idleTimeout().toMillis();
-    serverChannel = new ServerBootstrap()
-        .group(acceptor, workers)
-        .channel(transport.serverChannelType())
-        .option(ChannelOption.SO_BACKLOG, 1024)
-        .childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.SO_KEEPALIVE, true)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            if (idleMillis > 0) {
-              ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-            }
-            ch.pipeline().addLast("startupDecoder", new StartupPacketDecoder());
-            ch.pipeline().addLast("startup", new ClientStartupHandler(env));
-          }
-        })
-        .bind(settings.listen())
-        .sync()
-        .channel();
-    log.info("Turnout listening on {} ({}), backend {}", address(), transport.name(),
+    serverChannel =
+        new ServerBootstrap()
+            .group(acceptor, workers)
+            .channel(transport.serverChannelType())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    if (idleMillis > 0) {
+                      ch.pipeline()
+                          .addLast(
+                              "idle",
+                              new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                    }
+                    ch.pipeline().addLast("startupDecoder", new StartupPacketDecoder());
+                    ch.pipeline().addLast("startup", new ClientStartupHandler(env));
+                  }
+                })
+            .bind(settings.listen())
+            .sync()
+            .channel();
+    log.info(
+        "Turnout listening on {} ({}), backend {}",
+        address(),
+        transport.name(),
         settings.session().backend());
     return this;
   }
@@ -100,7 +114,9 @@ public final class ProxyServer implements AutoCloseable {
       sleepQuietly(20);
     }
     if (env.sessions().size() > 0) {
-      log.warn("{} sessions still busy after {} ms grace; terminating them", env.sessions().size(),
+      log.warn(
+          "{} sessions still busy after {} ms grace; terminating them",
+          env.sessions().size(),
           grace.toMillis());
       env.sessions().terminateAll();
       long forceDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);

@@ -22,15 +22,19 @@ public final class ProxySettingsFactory {
   public static ProxySettings from(TurnoutConfig config) {
     ProxyLimits limits = config.proxy();
     BackendUrl backend = config.defaultBackendUrl();
-    SessionSettings session = new SessionSettings(
-        new InetSocketAddress(backend.host(), backend.port()),
-        limits.maxMessageSize(),
-        limits.connectTimeout(),
-        AUTHENTICATION_TIMEOUT,
-        limits.idleTimeout(),
-        config.tls().map(ProxySettingsFactory::serverTls));
-    return new ProxySettings(listenAddress(config.listen()), session,
-        limits.maxClientConnections(), limits.shutdownGrace());
+    SessionSettings session =
+        new SessionSettings(
+            new InetSocketAddress(backend.host(), backend.port()),
+            limits.maxMessageSize(),
+            limits.connectTimeout(),
+            AUTHENTICATION_TIMEOUT,
+            limits.idleTimeout(),
+            config.tls().map(ProxySettingsFactory::serverTls));
+    return new ProxySettings(
+        listenAddress(config.listen()),
+        session,
+        limits.maxClientConnections(),
+        limits.shutdownGrace());
   }
 
   private static InetSocketAddress listenAddress(HostPort listen) {
@@ -42,8 +46,14 @@ public final class ProxySettingsFactory {
     try {
       return SslContextBuilder.forServer(tls.cert().toFile(), tls.key().toFile()).build();
     } catch (SSLException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("tls: cannot load certificate " + tls.cert() + " / key "
-          + tls.key() + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "tls: cannot load certificate "
+              + tls.cert()
+              + " / key "
+              + tls.key()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 }

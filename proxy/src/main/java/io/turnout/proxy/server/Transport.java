@@ -23,14 +23,17 @@ public record Transport(
 
   public static Transport detect() {
     if (!"nio".equals(System.getProperty("turnout.transport")) && Epoll.isAvailable()) {
-      return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+      return new Transport(
+          "epoll",
+          EpollIoHandler.newFactory(),
+          EpollServerSocketChannel.class,
           EpollSocketChannel.class);
     }
     return nio();
   }
 
   public static Transport nio() {
-    return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
-        NioSocketChannel.class);
+    return new Transport(
+        "nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
   }
 }

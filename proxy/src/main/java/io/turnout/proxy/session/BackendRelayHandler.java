@@ -100,9 +100,12 @@ final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
       session.close();
     } else {
       log.warn("backend {} closed the connection of a live session", ctx.channel().remoteAddress());
-      session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE,
-          "server closed the connection unexpectedly: the PostgreSQL backend at "
-              + ctx.channel().remoteAddress() + " went away"));
+      session.closeWithError(
+          ErrorResponse.fatal(
+              SqlState.CONNECTION_FAILURE,
+              "server closed the connection unexpectedly: the PostgreSQL backend at "
+                  + ctx.channel().remoteAddress()
+                  + " went away"));
     }
   }
 
@@ -111,7 +114,9 @@ final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
     if (!(cause instanceof IOException)) {
       log.warn("backend connection failed", cause);
     }
-    session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE,
-        "lost connection to the PostgreSQL backend: " + cause.getMessage()));
+    session.closeWithError(
+        ErrorResponse.fatal(
+            SqlState.CONNECTION_FAILURE,
+            "lost connection to the PostgreSQL backend: " + cause.getMessage()));
   }
 }

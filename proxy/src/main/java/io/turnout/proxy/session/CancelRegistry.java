@@ -1,11 +1,11 @@
 package io.turnout.proxy.session;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.Channel;
 import io.turnout.proxy.protocol.BackendKeyData;
 import io.turnout.proxy.protocol.StartupPacket.CancelRequest;
 import java.net.SocketAddress;
@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * Maps the cancel keys Turnout hands to clients onto the backend that runs their queries. A client
- * cancels on a fresh connection that can land on any event loop, so the map is concurrent. It
- * holds one entry per live session and is therefore bounded by the connection limit.
+ * cancels on a fresh connection that can land on any event loop, so the map is concurrent. It holds
+ * one entry per live session and is therefore bounded by the connection limit.
  */
 public final class CancelRegistry {
   private record Target(SocketAddress backend, BackendKeyData backendKey) {}
@@ -47,8 +47,11 @@ public final class CancelRegistry {
    * Forwards a client's CancelRequest to the backend it belongs to. Unknown keys are ignored, as
    * PostgreSQL ignores them: a cancel never gets an answer either way.
    */
-  public void cancel(BackendKeyData proxyKey, EventLoop loop,
-      Class<? extends Channel> channelType, int connectTimeoutMillis) {
+  public void cancel(
+      BackendKeyData proxyKey,
+      EventLoop loop,
+      Class<? extends Channel> channelType,
+      int connectTimeoutMillis) {
     Target target = targets.get(pack(proxyKey));
     if (target == null) {
       return;
@@ -69,7 +72,8 @@ public final class CancelRegistry {
                 f -> {
                   if (f.isSuccess()) {
                     f.channel()
-                        .writeAndFlush(new CancelRequest(target.backendKey()).encode(f.channel().alloc()))
+                        .writeAndFlush(
+                            new CancelRequest(target.backendKey()).encode(f.channel().alloc()))
                         .addListener(ChannelFutureListener.CLOSE);
                   }
                 });

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens a client conversation: answers SSLRequest / GSSENCRequest, forwards CancelRequests, and on
- * the StartupMessage connects the backend (on the client's event loop, AUTO_READ off) and hands
- * the connection over to the relay handlers. Removes itself once the relay is in place.
+ * the StartupMessage connects the backend (on the client's event loop, AUTO_READ off) and hands the
+ * connection over to the relay handlers. Removes itself once the relay is in place.
  */
 public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ClientStartupHandler.class);
@@ -45,18 +45,28 @@ public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
     // A client that connects and never finishes startup must not hold a slot forever
     // (PostgreSQL's authentication_timeout).
     authenticationDeadline =
-        ctx.executor().schedule(() -> {
-          if (session.state() == SessionState.STARTUP
-              || session.state() == SessionState.AUTHENTICATING) {
-            session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE,
-                "authentication timeout: startup not completed within "
-                    + env.settings().authenticationTimeout().toMillis() + " ms"));
-          }
-        }, env.settings().authenticationTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    ctx.channel().closeFuture().addListener(f -> {
-      authenticationDeadline.cancel(false);
-      session.released();
-    });
+        ctx.executor()
+            .schedule(
+                () -> {
+                  if (session.state() == SessionState.STARTUP
+                      || session.state() == SessionState.AUTHENTICATING) {
+                    session.closeWithError(
+                        ErrorResponse.fatal(
+                            SqlState.CONNECTION_FAILURE,
+                            "authentication timeout: startup not completed within "
+                                + env.settings().authenticationTimeout().toMillis()
+                                + " ms"));
+                  }
+                },
+                env.settings().authenticationTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    ctx.channel()
+        .closeFuture()
+        .addListener(
+            f -> {
+              authenticationDeadline.cancel(false);
+              session.released();
+            });
     ctx.read();
   }
 
@@ -68,8 +78,12 @@ public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
       } else if (msg == StartupPacket.GSSENCRequest.INSTANCE) {
         answerNegotiation(ctx, 'N');
       } else if (msg instanceof StartupPacket.CancelRequest cancel) {
-        env.cancelRegistry().cancel(cancel.key(), ctx.channel().eventLoop(),
-            env.backendChannelType(), env.settings().connectTimeoutMillis());
+        env.cancelRegistry()
+            .cancel(
+                cancel.key(),
+                ctx.channel().eventLoop(),
+                env.backendChannelType(),
+                env.settings().connectTimeoutMillis());
         ctx.close();
       } else if (msg instanceof StartupPacket.StartupMessage startup) {
         startSession(ctx, startup);
@@ -87,24 +101,28 @@ public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
       answerNegotiation(ctx, 'N');
       return;
     }
-    ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'})).addListener(
-        (ChannelFutureListener) f -> {
-          if (f.isSuccess()) {
-            ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc()));
-            decoder(ctx).negotiationAnswered();
-            ctx.read();
-          }
-        });
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'}))
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess()) {
+                    ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc()));
+                    decoder(ctx).negotiationAnswered();
+                    ctx.read();
+                  }
+                });
   }
 
   private void answerNegotiation(ChannelHandlerContext ctx, char answer) {
-    ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) answer})).addListener(
-        (ChannelFutureListener) f -> {
-          if (f.isSuccess()) {
-            decoder(ctx).negotiationAnswered();
-            ctx.read();
-          }
-        });
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) answer}))
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess()) {
+                    decoder(ctx).negotiationAnswered();
+                    ctx.read();
+                  }
+                });
   }
 
   private static StartupPacketDecoder decoder(ChannelHandlerContext ctx) {
@@ -114,63 +132,84 @@ public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
   private void startSession(ChannelHandlerContext ctx, StartupPacket.StartupMessage startup) {
     String refusal = env.sessions().admit(session);
     if (refusal != null) {
-      String code = env.sessions().draining() ? SqlState.CANNOT_CONNECT_NOW
-          : SqlState.TOO_MANY_CONNECTIONS;
+      String code =
+          env.sessions().draining() ? SqlState.CANNOT_CONNECT_NOW : SqlState.TOO_MANY_CONNECTIONS;
       session.closeWithError(ErrorResponse.fatal(code, refusal));
       return;
     }
     Channel client = ctx.channel();
-    ChannelFuture connect = new Bootstrap()
-        .group(client.eventLoop())
-        .channel(env.backendChannelType())
-        .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, env.settings().connectTimeoutMillis())
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ch.pipeline().addLast("frameDecoder", FrameDecoder.forBackend());
-            ch.pipeline().addLast("relay", new BackendRelayHandler(session));
-          }
-        })
-        .connect(env.settings().backend());
-    connect.addListener((ChannelFutureListener) f -> {
-      if (!f.isSuccess()) {
-        log.warn("backend {} unreachable for user {}: {}", env.settings().backend(),
-            startup.user(), f.cause().toString());
-        session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE,
-            "could not connect to the PostgreSQL backend at " + env.settings().backend() + ": "
-                + f.cause().getMessage()));
-        return;
-      }
-      if (!client.isActive()) {
-        f.channel().close();
-        return;
-      }
-      session.backendConnected(f.channel());
-      // The StartupMessage first: replacing the startup decoder hands the relay any frames the
-      // client pipelined behind it, and those must reach the backend after it.
-      f.channel().writeAndFlush(startup.encode(f.channel().alloc()));
-      // Relay from now on; the backend's own authentication exchange flows through untouched.
-      ctx.pipeline().replace(this, "relay", new FrontendRelayHandler(session));
-      ctx.pipeline().replace(DECODER_NAME, "frameDecoder",
-          FrameDecoder.forFrontend(env.settings().maxMessageSize()));
-      f.channel().read();
-      client.read();
-    });
+    ChannelFuture connect =
+        new Bootstrap()
+            .group(client.eventLoop())
+            .channel(env.backendChannelType())
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, env.settings().connectTimeoutMillis())
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast("frameDecoder", FrameDecoder.forBackend());
+                    ch.pipeline().addLast("relay", new BackendRelayHandler(session));
+                  }
+                })
+            .connect(env.settings().backend());
+    connect.addListener(
+        (ChannelFutureListener)
+            f -> {
+              if (!f.isSuccess()) {
+                log.warn(
+                    "backend {} unreachable for user {}: {}",
+                    env.settings().backend(),
+                    startup.user(),
+                    f.cause().toString());
+                session.closeWithError(
+                    ErrorResponse.fatal(
+                        SqlState.CONNECTION_FAILURE,
+                        "could not connect to the PostgreSQL backend at "
+                            + env.settings().backend()
+                            + ": "
+                            + f.cause().getMessage()));
+                return;
+              }
+              if (!client.isActive()) {
+                f.channel().close();
+                return;
+              }
+              session.backendConnected(f.channel());
+              // The StartupMessage first: replacing the startup decoder hands the relay any frames
+              // the
+              // client pipelined behind it, and those must reach the backend after it.
+              f.channel().writeAndFlush(startup.encode(f.channel().alloc()));
+              // Relay from now on; the backend's own authentication exchange flows through
+              // untouched.
+              ctx.pipeline().replace(this, "relay", new FrontendRelayHandler(session));
+              ctx.pipeline()
+                  .replace(
+                      DECODER_NAME,
+                      "frameDecoder",
+                      FrameDecoder.forFrontend(env.settings().maxMessageSize()));
+              f.channel().read();
+              client.read();
+            });
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Throwable root = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
-        ? cause.getCause() : cause;
+    Throwable root =
+        cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+            ? cause.getCause()
+            : cause;
     if (root instanceof ProtocolViolation violation) {
       session.closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
     } else {
-      log.warn("closing client {} during startup: {}", ctx.channel().remoteAddress(), root.toString());
-      session.closeWithError(ErrorResponse.fatal(SqlState.CONNECTION_FAILURE,
-          "connection failed during startup: " + root.getMessage()));
+      log.warn(
+          "closing client {} during startup: {}", ctx.channel().remoteAddress(), root.toString());
+      session.closeWithError(
+          ErrorResponse.fatal(
+              SqlState.CONNECTION_FAILURE,
+              "connection failed during startup: " + root.getMessage()));
     }
   }
 }

@@ -70,11 +70,14 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
         return; // a long query or COPY is running: the client is not idle, the backend is busy
       }
       boolean inTransaction = session.state() != SessionState.READY;
-      session.closeWithError(inTransaction
-          ? ErrorResponse.fatal(SqlState.IDLE_IN_TRANSACTION_TIMEOUT,
-              "terminating connection due to idle-in-transaction timeout (Turnout idle_timeout)")
-          : ErrorResponse.fatal(SqlState.IDLE_SESSION_TIMEOUT,
-              "terminating connection due to idle-session timeout (Turnout idle_timeout)"));
+      session.closeWithError(
+          inTransaction
+              ? ErrorResponse.fatal(
+                  SqlState.IDLE_IN_TRANSACTION_TIMEOUT,
+                  "terminating connection due to idle-in-transaction timeout (Turnout idle_timeout)")
+              : ErrorResponse.fatal(
+                  SqlState.IDLE_SESSION_TIMEOUT,
+                  "terminating connection due to idle-session timeout (Turnout idle_timeout)"));
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -87,18 +90,23 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Throwable root = cause instanceof DecoderException && cause.getCause() != null
-        ? cause.getCause() : cause;
+    Throwable root =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (root instanceof ProtocolViolation violation) {
-      log.info("protocol violation from client {}: {}", ctx.channel().remoteAddress(),
+      log.info(
+          "protocol violation from client {}: {}",
+          ctx.channel().remoteAddress(),
           violation.getMessage());
       session.closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
     } else if (root instanceof IOException) {
       session.close(); // the client went away; nobody to tell
     } else {
-      log.warn("closing session of client {} after an unexpected error", ctx.channel().remoteAddress(), root);
-      session.closeWithError(ErrorResponse.fatal(SqlState.INTERNAL_ERROR,
-          "Turnout internal error: " + root));
+      log.warn(
+          "closing session of client {} after an unexpected error",
+          ctx.channel().remoteAddress(),
+          root);
+      session.closeWithError(
+          ErrorResponse.fatal(SqlState.INTERNAL_ERROR, "Turnout internal error: " + root));
     }
   }
 }

@@ -11,14 +11,14 @@ import io.turnout.proxy.protocol.ErrorResponse;
 import io.turnout.proxy.protocol.SqlState;
 
 /**
- * One client conversation and its backend connection (session mode: one backend per client).
- * Both channels live on the same event loop, so this state is only ever touched by that thread,
- * except {@link #drain()} and {@link #terminate()}, which hop onto it.
+ * One client conversation and its backend connection (session mode: one backend per client). Both
+ * channels live on the same event loop, so this state is only ever touched by that thread, except
+ * {@link #drain()} and {@link #terminate()}, which hop onto it.
  */
 public final class Session implements BackendStreamScanner.Listener {
   private static final ErrorResponse SHUTTING_DOWN =
-      ErrorResponse.fatal(SqlState.ADMIN_SHUTDOWN,
-          "terminating connection because Turnout is shutting down");
+      ErrorResponse.fatal(
+          SqlState.ADMIN_SHUTDOWN, "terminating connection because Turnout is shutting down");
 
   private final Channel client;
   private final SessionEnvironment env;
@@ -27,8 +27,10 @@ public final class Session implements BackendStreamScanner.Listener {
   private BackendKeyData proxyKey;
   private byte lastBackendMessage;
   private boolean draining;
+
   /** True from a ReadyForQuery until the client sends its next message. */
   private boolean waitingForClient;
+
   private boolean closing;
 
   Session(Channel client, SessionEnvironment env) {
@@ -116,24 +118,32 @@ public final class Session implements BackendStreamScanner.Listener {
 
   /** Graceful shutdown: close now if idle, else once the current transaction ends. */
   void drain() {
-    client.eventLoop().execute(() -> {
-      draining = true;
-      if (state != SessionState.IN_TRANSACTION && state != SessionState.FAILED_TRANSACTION
-          && state != SessionState.COPY_IN && state != SessionState.COPY_OUT) {
-        closeWithError(SHUTTING_DOWN);
-      }
-    });
+    client
+        .eventLoop()
+        .execute(
+            () -> {
+              draining = true;
+              if (state != SessionState.IN_TRANSACTION
+                  && state != SessionState.FAILED_TRANSACTION
+                  && state != SessionState.COPY_IN
+                  && state != SessionState.COPY_OUT) {
+                closeWithError(SHUTTING_DOWN);
+              }
+            });
   }
 
   /** The grace period is over: close whatever the session is doing. */
   void terminate() {
-    client.eventLoop().execute(() -> closeWithError(SHUTTING_DOWN.withDetail(
-        "The shutdown grace period ended while this session was busy.")));
+    client
+        .eventLoop()
+        .execute(
+            () ->
+                closeWithError(
+                    SHUTTING_DOWN.withDetail(
+                        "The shutdown grace period ended while this session was busy.")));
   }
 
-  /**
-   * Sends the client an error and closes both sides once it is written. Safe to call twice.
-   */
+  /** Sends the client an error and closes both sides once it is written. Safe to call twice. */
   void closeWithError(ErrorResponse error) {
     if (closing) {
       return;
@@ -177,9 +187,10 @@ public final class Session implements BackendStreamScanner.Listener {
    */
   private void closeBackend() {
     if (backend != null && backend.isActive()) {
-      Object last = state == SessionState.AUTHENTICATING
-          ? Unpooled.EMPTY_BUFFER
-          : backend.alloc().buffer(5).writeByte('X').writeInt(4);
+      Object last =
+          state == SessionState.AUTHENTICATING
+              ? Unpooled.EMPTY_BUFFER
+              : backend.alloc().buffer(5).writeByte('X').writeInt(4);
       backend.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
     }
   }

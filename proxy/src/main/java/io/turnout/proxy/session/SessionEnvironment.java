@@ -1,6 +1,5 @@
 package io.turnout.proxy.session;
 
-
 import io.netty.channel.Channel;
 
 /**

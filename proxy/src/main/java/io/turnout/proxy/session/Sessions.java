@@ -5,8 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The live client sessions of one proxy: admission under the connection limit, and the drain
- * that graceful shutdown starts. Cancel-only connections never count against the limit.
+ * The live client sessions of one proxy: admission under the connection limit, and the drain that
+ * graceful shutdown starts. Cancel-only connections never count against the limit.
  */
 public final class Sessions {
   private final int maxSessions;

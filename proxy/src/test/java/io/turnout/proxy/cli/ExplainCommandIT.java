@@ -45,9 +45,11 @@ class ExplainCommandIT {
   void explain_defaultPhase_showsDualWriteAndBothReadVariants(PostgresServer pg, @TempDir Path dir)
       throws Exception {
     String db = pg.createDatabase("explain");
-    try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL,"
-          + " email_address text)");
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL,"
+              + " email_address text)");
     }
     Path plan = dir.resolve("turnout.yaml");
     String password = pg.superuserPassword() == null ? "" : ":" + pg.superuserPassword();
@@ -61,8 +63,9 @@ class ExplainCommandIT {
         "{\"kind\": \"route\", \"old\": \"select email from users\", \"new\": \"select email_address"
             + " AS email from users\", \"migration\": \"rename-email\"}\n",
         run(plan, "--json", "select email from users"));
-    assertEquals("{\"kind\": \"pass\"}\n", run(plan, "--json", "--phase", "dual_write",
-        "select email from users"));
+    assertEquals(
+        "{\"kind\": \"pass\"}\n",
+        run(plan, "--json", "--phase", "dual_write", "select email from users"));
     String text = run(plan, "select email from orders_that_do_not_exist");
     assertTrue(text.startsWith("phase: reads\npass"), text);
   }

@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Password authentication relayed through Turnout untouched: md5, SCRAM-SHA-256 and cleartext,
@@ -28,7 +28,8 @@ class AuthenticationIT {
   @RegisterExtension static final TurnoutFixture turnout = TurnoutFixture.defaults();
 
   /** The Authentication request code PostgreSQL sends first for each pg_hba method. */
-  private static final Map<String, Integer> FIRST_REQUEST = Map.of("md5", 5, "scram-sha-256", 10, "password", 3);
+  private static final Map<String, Integer> FIRST_REQUEST =
+      Map.of("md5", 5, "scram-sha-256", 10, "password", 3);
 
   static Stream<AuthUser> users() {
     return AuthUser.FIXTURES.stream();
@@ -36,8 +37,10 @@ class AuthenticationIT {
 
   @BeforeEach
   void requireManagedServer() {
-    assumeTrue(turnout.postgres().managed(),
-        "auth fixture roles exist only on a server the testkit manages, not on " + turnout.postgres().provider());
+    assumeTrue(
+        turnout.postgres().managed(),
+        "auth fixture roles exist only on a server the testkit manages, not on "
+            + turnout.postgres().provider());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -55,12 +58,14 @@ class AuthenticationIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("users")
-  void wrongPassword_throughTurnout_fails28P01AndOthersCarryOn(AuthUser fixture) throws SQLException {
+  void wrongPassword_throughTurnout_fails28P01AndOthersCarryOn(AuthUser fixture)
+      throws SQLException {
     AuthUser user = turnout.postgres().authUser(fixture.method());
     try (Connection bystander = turnout.connectThroughTurnout()) {
       assertThatThrownBy(() -> connect(user.name(), user.password() + "-wrong").close())
           .isInstanceOf(SQLException.class)
-          .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("28P01");
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("28P01");
       assertSelectOne(bystander);
       try (Connection again = connect(user.name(), user.password())) {
         assertSelectOne(again);
@@ -76,16 +81,22 @@ class AuthenticationIT {
   void authenticationRequest_throughTurnout_isWhatPostgresAsks(AuthUser fixture) throws Exception {
     AuthUser user = turnout.postgres().authUser(fixture.method());
     RawPgConnection.Message viaTurnout = firstAuthRequest(turnout.address(), user);
-    RawPgConnection.Message direct = firstAuthRequest(
-        new InetSocketAddress(turnout.postgres().host(), turnout.postgres().port()), user);
-    assertThat(direct.authCode()).as("PostgreSQL's own request for %s", user).isEqualTo(FIRST_REQUEST.get(user.method()));
-    assertThat(viaTurnout.authCode()).as("request relayed by Turnout for %s", user).isEqualTo(direct.authCode());
+    RawPgConnection.Message direct =
+        firstAuthRequest(
+            new InetSocketAddress(turnout.postgres().host(), turnout.postgres().port()), user);
+    assertThat(direct.authCode())
+        .as("PostgreSQL's own request for %s", user)
+        .isEqualTo(FIRST_REQUEST.get(user.method()));
+    assertThat(viaTurnout.authCode())
+        .as("request relayed by Turnout for %s", user)
+        .isEqualTo(direct.authCode());
     if (direct.authCode() == 10) {
       assertThat(new String(viaTurnout.body(), StandardCharsets.UTF_8)).contains("SCRAM-SHA-256");
     }
   }
 
-  private static RawPgConnection.Message firstAuthRequest(InetSocketAddress address, AuthUser user) throws Exception {
+  private static RawPgConnection.Message firstAuthRequest(InetSocketAddress address, AuthUser user)
+      throws Exception {
     try (RawPgConnection raw = RawPgConnection.open(address)) {
       raw.sendStartupMessage(Map.of("user", user.name(), "database", turnout.database()));
       RawPgConnection.Message m = raw.read();
@@ -102,7 +113,8 @@ class AuthenticationIT {
   }
 
   private static void assertSelectOne(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 1")) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select 1")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getInt(1)).isEqualTo(1);
     }

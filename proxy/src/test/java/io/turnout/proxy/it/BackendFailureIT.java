@@ -18,12 +18,13 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
- * A backend connection that dies takes down its own session only. Through a {@link FaultyRelay}
- * the connection between Turnout and PostgreSQL is reset abruptly; pg_terminate_backend ends a
- * session the way an administrator would.
+ * A backend connection that dies takes down its own session only. Through a {@link FaultyRelay} the
+ * connection between Turnout and PostgreSQL is reset abruptly; pg_terminate_backend ends a session
+ * the way an administrator would.
  */
 class BackendFailureIT {
-  @RegisterExtension static final TurnoutFixture turnout = TurnoutFixture.builder().faultyRelay().build();
+  @RegisterExtension
+  static final TurnoutFixture turnout = TurnoutFixture.builder().faultyRelay().build();
 
   private static final ExecutorService runner = Executors.newCachedThreadPool();
 
@@ -59,7 +60,8 @@ class BackendFailureIT {
 
   @Test
   void allBackendConnectionsCut_whileIdle_everySession08006AndNewSessionsWork() throws Exception {
-    try (Connection first = turnout.connectThroughTurnout(); Connection second = turnout.connectThroughTurnout()) {
+    try (Connection first = turnout.connectThroughTurnout();
+        Connection second = turnout.connectThroughTurnout()) {
       assertAnswers(first, "first");
       assertAnswers(second, "second");
       assertThat(turnout.relay().cutAll()).isGreaterThanOrEqualTo(2);
@@ -94,7 +96,8 @@ class BackendFailureIT {
       ServerErrorMessage server = ((PSQLException) error).getServerErrorMessage();
       assertThat(server).as("PostgreSQL's own ErrorResponse, relayed").isNotNull();
       assertThat(server.getSQLState()).isEqualTo("57P01");
-      assertThat(server.getMessage()).isEqualTo("terminating connection due to administrator command");
+      assertThat(server.getMessage())
+          .isEqualTo("terminating connection due to administrator command");
       assertAnswers(bystander, "after");
       try (Connection fresh = turnout.connectThroughTurnout()) {
         assertAnswers(fresh, "new session");
@@ -136,9 +139,13 @@ class BackendFailureIT {
 
   /** An ErrorResponse with {@code sqlState} (not a driver-side I/O error with the same code). */
   private static void assertProxyError(SQLException error, String sqlState) {
-    assertThat((Throwable) error).as("the statement should have failed").isInstanceOf(PSQLException.class);
+    assertThat((Throwable) error)
+        .as("the statement should have failed")
+        .isInstanceOf(PSQLException.class);
     ServerErrorMessage server = ((PSQLException) error).getServerErrorMessage();
-    assertThat(server).as("an ErrorResponse from Turnout, not a driver I/O error: %s", error).isNotNull();
+    assertThat(server)
+        .as("an ErrorResponse from Turnout, not a driver I/O error: %s", error)
+        .isNotNull();
     assertThat(server.getSQLState()).isEqualTo(sqlState);
     assertThat(server.getSeverity()).isEqualTo("FATAL");
   }

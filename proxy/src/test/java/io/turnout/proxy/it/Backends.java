@@ -12,7 +12,8 @@ final class Backends {
 
   /** The backend PID serving {@code c} (through the proxy this is the real PostgreSQL PID). */
   static int pid(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
       rs.next();
       return rs.getInt(1);
     }
@@ -20,7 +21,8 @@ final class Backends {
 
   /** The client port PostgreSQL sees for {@code c}'s session: through a relay, the relay's port. */
   static int clientPort(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select inet_client_port()")) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select inet_client_port()")) {
       rs.next();
       return rs.getInt(1);
     }
@@ -30,10 +32,12 @@ final class Backends {
    * Waits until backend {@code pid} is running a statement that contains {@code queryFragment},
    * polling pg_stat_activity; fails after 10 s.
    */
-  static void awaitActive(Connection direct, int pid, String queryFragment) throws SQLException, InterruptedException {
+  static void awaitActive(Connection direct, int pid, String queryFragment)
+      throws SQLException, InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
-    try (PreparedStatement ps = direct.prepareStatement(
-        "select 1 from pg_stat_activity where pid = ? and state = 'active' and position(? in query) > 0")) {
+    try (PreparedStatement ps =
+        direct.prepareStatement(
+            "select 1 from pg_stat_activity where pid = ? and state = 'active' and position(? in query) > 0")) {
       ps.setInt(1, pid);
       ps.setString(2, queryFragment);
       while (System.nanoTime() < deadline) {
@@ -45,7 +49,8 @@ final class Backends {
         Thread.sleep(10);
       }
     }
-    throw new AssertionError("backend " + pid + " did not start running '" + queryFragment + "' within 10 s");
+    throw new AssertionError(
+        "backend " + pid + " did not start running '" + queryFragment + "' within 10 s");
   }
 
   /** Terminates a backend left behind by a test (e.g. a pg_sleep whose client was cut off). */

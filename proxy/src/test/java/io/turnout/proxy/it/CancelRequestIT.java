@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 /** CancelRequest through Turnout: mapped to the right backend, quickly; unknown keys ignored. */
 class CancelRequestIT {
   private static final Logger log = LoggerFactory.getLogger(CancelRequestIT.class);
+
   /** The acceptance bound: a cancel takes effect within a second. */
   private static final long BOUND_MILLIS = 1_000;
 
@@ -37,17 +38,20 @@ class CancelRequestIT {
 
   @Test
   void statementCancel_throughTurnout_stopsPgSleepWithinOneSecond() throws Exception {
-    try (Connection c = turnout.connectThroughTurnout(); Connection direct = turnout.connectDirect()) {
+    try (Connection c = turnout.connectThroughTurnout();
+        Connection direct = turnout.connectDirect()) {
       int pid = Backends.pid(c);
       long worst = 0;
       for (int round = 1; round <= 3; round++) {
         long millis = cancelPgSleep(c, direct, pid);
         worst = Math.max(worst, millis);
       }
-      log.info("[measure] cancel latency through Turnout (Statement.cancel() to SQLException 57014): worst {} ms of 3",
+      log.info(
+          "[measure] cancel latency through Turnout (Statement.cancel() to SQLException 57014): worst {} ms of 3",
           worst);
       assertThat(worst).as("cancel latency through Turnout, ms").isLessThan(BOUND_MILLIS);
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 'still usable'")) {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("select 'still usable'")) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(1)).isEqualTo("still usable");
       }
@@ -56,7 +60,8 @@ class CancelRequestIT {
 
   @Test
   void statementCancel_direct_isTheBaseline() throws Exception {
-    try (Connection c = turnout.connectDirect(); Connection direct = turnout.connectDirect()) {
+    try (Connection c = turnout.connectDirect();
+        Connection direct = turnout.connectDirect()) {
       long millis = cancelPgSleep(c, direct, Backends.pid(c));
       log.info("[measure] cancel latency direct (baseline): {} ms", millis);
       assertThat(millis).isLessThan(BOUND_MILLIS);
@@ -66,19 +71,23 @@ class CancelRequestIT {
   /** Runs pg_sleep(30) on {@code c}, cancels it once it runs, returns cancel-to-error millis. */
   private static long cancelPgSleep(Connection c, Connection direct, int pid) throws Exception {
     try (Statement st = c.createStatement()) {
-      Future<Outcome> running = runner.submit(() -> {
-        try {
-          st.executeQuery("select pg_sleep(30)").close();
-          return new Outcome(null, System.nanoTime());
-        } catch (SQLException e) {
-          return new Outcome(e, System.nanoTime());
-        }
-      });
+      Future<Outcome> running =
+          runner.submit(
+              () -> {
+                try {
+                  st.executeQuery("select pg_sleep(30)").close();
+                  return new Outcome(null, System.nanoTime());
+                } catch (SQLException e) {
+                  return new Outcome(e, System.nanoTime());
+                }
+              });
       Backends.awaitActive(direct, pid, "pg_sleep(30)");
       long cancelled = System.nanoTime();
       st.cancel();
       Outcome outcome = running.get(20, TimeUnit.SECONDS);
-      assertThat((Throwable) outcome.error()).as("pg_sleep(30) should have been cancelled").isNotNull();
+      assertThat((Throwable) outcome.error())
+          .as("pg_sleep(30) should have been cancelled")
+          .isNotNull();
       assertThat(outcome.error().getSQLState()).isEqualTo("57014");
       return TimeUnit.NANOSECONDS.toMillis(outcome.endedNanos() - cancelled);
     }
@@ -86,25 +95,32 @@ class CancelRequestIT {
 
   @Test
   void cancelRequest_withUnknownKey_isIgnoredAndClosed() throws Exception {
-    try (Connection c = turnout.connectThroughTurnout(); Connection direct = turnout.connectDirect()) {
+    try (Connection c = turnout.connectThroughTurnout();
+        Connection direct = turnout.connectDirect()) {
       int pid = Backends.pid(c);
       try (Statement st = c.createStatement()) {
-        Future<Outcome> running = runner.submit(() -> {
-          try {
-            st.executeQuery("select pg_sleep(1)").close();
-            return new Outcome(null, System.nanoTime());
-          } catch (SQLException e) {
-            return new Outcome(e, System.nanoTime());
-          }
-        });
+        Future<Outcome> running =
+            runner.submit(
+                () -> {
+                  try {
+                    st.executeQuery("select pg_sleep(1)").close();
+                    return new Outcome(null, System.nanoTime());
+                  } catch (SQLException e) {
+                    return new Outcome(e, System.nanoTime());
+                  }
+                });
         Backends.awaitActive(direct, pid, "pg_sleep(1)");
         try (RawPgConnection raw = RawPgConnection.open(turnout.address())) {
           ThreadLocalRandom random = ThreadLocalRandom.current();
           raw.sendCancelRequest(random.nextInt(1, Integer.MAX_VALUE), random.nextInt());
-          assertThat(raw.closedByServer()).as("a CancelRequest is never answered, only closed").isTrue();
+          assertThat(raw.closedByServer())
+              .as("a CancelRequest is never answered, only closed")
+              .isTrue();
         }
         Outcome outcome = running.get(20, TimeUnit.SECONDS);
-        assertThat((Throwable) outcome.error()).as("the running statement must not be cancelled by an unknown key").isNull();
+        assertThat((Throwable) outcome.error())
+            .as("the running statement must not be cancelled by an unknown key")
+            .isNull();
       }
     }
   }

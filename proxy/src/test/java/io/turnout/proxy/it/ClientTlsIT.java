@@ -66,8 +66,14 @@ class ClientTlsIT {
   void tlsProxy_sslmodeVerifyFull_handshakesWithTheProxysCertificate() throws SQLException {
     // verify-full only succeeds over TLS, with a chain ending in our self-signed certificate and
     // a name matching 127.0.0.1: proof, on the client's side, that the proxy spoke TLS.
-    try (Connection c = connect(tls, Map.of("sslmode", "verify-full",
-        "sslrootcert", certificate.certificatePem().toString()))) {
+    try (Connection c =
+        connect(
+            tls,
+            Map.of(
+                "sslmode",
+                "verify-full",
+                "sslrootcert",
+                certificate.certificatePem().toString()))) {
       assertAnswers(c);
     }
   }
@@ -96,20 +102,38 @@ class ClientTlsIT {
   @Test
   void tlsProxy_psqlWithSslmodeRequire_reportsAnSslConnection() throws Exception {
     Path psql = ClientTools.require(tls.postgres(), "psql");
-    ClientTools.Run run = ClientTools.run(tls.postgres(), List.of(psql.toString(), "-X", "-h", "127.0.0.1",
-        "-p", String.valueOf(tls.address().getPort()), "-d", tls.database(), "-c", "\\conninfo",
-        "-c", "select 'psql over tls'"), Map.of("PGSSLMODE", "require"), dir, 60);
+    ClientTools.Run run =
+        ClientTools.run(
+            tls.postgres(),
+            List.of(
+                psql.toString(),
+                "-X",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(tls.address().getPort()),
+                "-d",
+                tls.database(),
+                "-c",
+                "\\conninfo",
+                "-c",
+                "select 'psql over tls'"),
+            Map.of("PGSSLMODE", "require"),
+            dir,
+            60);
     assertThat(run.exitCode()).as("%s", run).isZero();
     assertThat(run.stdout()).contains("SSL connection (protocol: TLS").contains("psql over tls");
   }
 
   @Test
   void tlsProxy_largeResultCopyAndCancel_flowOverTls() throws Exception {
-    Map<String, String> verifyFull = Map.of("sslmode", "verify-full",
-        "sslrootcert", certificate.certificatePem().toString());
-    try (Connection c = connect(tls, verifyFull); Connection direct = tls.connectDirect()) {
+    Map<String, String> verifyFull =
+        Map.of("sslmode", "verify-full", "sslrootcert", certificate.certificatePem().toString());
+    try (Connection c = connect(tls, verifyFull);
+        Connection direct = tls.connectDirect()) {
       try (Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("select i, md5(i::text) from generate_series(1, 200000) i")) {
+          ResultSet rs =
+              st.executeQuery("select i, md5(i::text) from generate_series(1, 200000) i")) {
         long sum = 0;
         int rows = 0;
         while (rs.next()) {
@@ -128,22 +152,26 @@ class ClientTlsIT {
       for (int i = 1; i <= 50_000; i++) {
         data.append(i).append('\t').append("value ").append(i).append('\n');
       }
-      long copied = c.unwrap(PGConnection.class).getCopyAPI()
-          .copyIn("copy " + table + " from stdin", new StringReader(data.toString()));
+      long copied =
+          c.unwrap(PGConnection.class)
+              .getCopyAPI()
+              .copyIn("copy " + table + " from stdin", new StringReader(data.toString()));
       assertThat(copied).isEqualTo(50_000);
 
       // pgJDBC opens its cancel connection with the same TLS settings.
       int pid = Backends.pid(c);
       ExecutorService runner = Executors.newSingleThreadExecutor();
       try (Statement st = c.createStatement()) {
-        Future<SQLException> running = runner.submit(() -> {
-          try {
-            st.executeQuery("select pg_sleep(30)").close();
-            return null;
-          } catch (SQLException e) {
-            return e;
-          }
-        });
+        Future<SQLException> running =
+            runner.submit(
+                () -> {
+                  try {
+                    st.executeQuery("select pg_sleep(30)").close();
+                    return null;
+                  } catch (SQLException e) {
+                    return e;
+                  }
+                });
         Backends.awaitActive(direct, pid, "pg_sleep(30)");
         st.cancel();
         SQLException error = running.get(20, TimeUnit.SECONDS);
@@ -156,14 +184,16 @@ class ClientTlsIT {
     }
   }
 
-  private static Connection connect(TurnoutFixture fixture, Map<String, String> extra) throws SQLException {
+  private static Connection connect(TurnoutFixture fixture, Map<String, String> extra)
+      throws SQLException {
     Properties p = fixture.superuser();
     extra.forEach(p::setProperty);
     return DriverManager.getConnection(fixture.turnoutUrl(fixture.database()), p);
   }
 
   private static void assertAnswers(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 'over the proxy'")) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select 'over the proxy'")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("over the proxy");
     }

@@ -41,16 +41,23 @@ final class ClientTools {
         }
       }
     }
-    assumeTrue(found.isPresent(), tool + " not found in the server's binDir " + server.binDir() + " nor on PATH");
+    assumeTrue(
+        found.isPresent(),
+        tool + " not found in the server's binDir " + server.binDir() + " nor on PATH");
     return found.get();
   }
 
   /**
-   * Runs a client against host:port as the superuser, with a clean libpq environment (no
-   * ~/.psqlrc, no PG* variables from the caller), and waits up to {@code timeoutSeconds}.
+   * Runs a client against host:port as the superuser, with a clean libpq environment (no ~/.psqlrc,
+   * no PG* variables from the caller), and waits up to {@code timeoutSeconds}.
    */
-  static Run run(PostgresServer server, List<String> command, Map<String, String> env, Path workDir,
-      long timeoutSeconds) throws IOException, InterruptedException {
+  static Run run(
+      PostgresServer server,
+      List<String> command,
+      Map<String, String> env,
+      Path workDir,
+      long timeoutSeconds)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(workDir.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
     pb.environment().put("PGUSER", server.superuser());
@@ -67,10 +74,16 @@ final class ClientTools {
     Process p = pb.start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError(command + " did not finish within " + timeoutSeconds + " s; stderr so far:\n"
-          + Files.readString(err, StandardCharsets.UTF_8));
+      throw new AssertionError(
+          command
+              + " did not finish within "
+              + timeoutSeconds
+              + " s; stderr so far:\n"
+              + Files.readString(err, StandardCharsets.UTF_8));
     }
-    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+    return new Run(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
         Files.readString(err, StandardCharsets.UTF_8));
   }
 }

@@ -29,6 +29,7 @@ class CopyIT {
 
   /** The rows as CSV, written exactly as PostgreSQL writes them (so COPY TO must give it back). */
   private static String csv;
+
   /** The same rows as {@code id|name|amount} lines, the text the server-side checksum hashes. */
   private static String canonical;
 
@@ -39,8 +40,10 @@ class CopyIT {
     for (int i = 1; i <= ROWS; i++) {
       String name = i % 7 == 0 ? "said \"hi\", row " + i : "row-" + i + "-ünïcødé";
       String amount = String.format(Locale.ROOT, "%d.%02d", i * 3L / 100, i * 3L % 100);
-      String csvName = name.indexOf(',') >= 0 || name.indexOf('"') >= 0
-          ? '"' + name.replace("\"", "\"\"") + '"' : name;
+      String csvName =
+          name.indexOf(',') >= 0 || name.indexOf('"') >= 0
+              ? '"' + name.replace("\"", "\"\"") + '"'
+              : name;
       csvText.append(i).append(',').append(csvName).append(',').append(amount).append('\n');
       if (i > 1) {
         canonicalText.append('\n');
@@ -55,12 +58,17 @@ class CopyIT {
   void copyFromStdin_throughTurnout_storesEveryRowIntact() throws Exception {
     String table = createTable("copy_in");
     try (Connection c = turnout.connectThroughTurnout()) {
-      long copied = copyApi(c).copyIn("copy " + table + " from stdin (format csv)", new StringReader(csv));
+      long copied =
+          copyApi(c).copyIn("copy " + table + " from stdin (format csv)", new StringReader(csv));
       assertThat(copied).isEqualTo(ROWS);
     }
-    try (Connection direct = turnout.connectDirect(); Statement st = direct.createStatement();
-        ResultSet rs = st.executeQuery("select count(*), md5(string_agg(id || '|' || name || '|' || amount, E'\\n'"
-            + " order by id)) from " + table)) {
+    try (Connection direct = turnout.connectDirect();
+        Statement st = direct.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "select count(*), md5(string_agg(id || '|' || name || '|' || amount, E'\\n'"
+                    + " order by id)) from "
+                    + table)) {
       rs.next();
       assertThat(rs.getLong(1)).isEqualTo(ROWS);
       assertThat(rs.getString(2)).as("checksum of the stored rows").isEqualTo(md5(canonical));
@@ -71,7 +79,9 @@ class CopyIT {
   void copyToStdout_throughTurnout_returnsSameBytesAsDirect() throws Exception {
     String table = createTable("copy_out");
     try (Connection direct = turnout.connectDirect()) {
-      assertThat(copyApi(direct).copyIn("copy " + table + " from stdin (format csv)", new StringReader(csv)))
+      assertThat(
+              copyApi(direct)
+                  .copyIn("copy " + table + " from stdin (format csv)", new StringReader(csv)))
           .isEqualTo(ROWS);
     }
     String copyOut = "copy (select * from " + table + " order by id) to stdout (format csv)";
@@ -94,22 +104,35 @@ class CopyIT {
     String table = createTable("copy_bad");
     try (Connection c = turnout.connectThroughTurnout()) {
       String data = "1,fine,1.00\n2,also fine,2.00\nthree,broken,3.00\n";
-      assertThatThrownBy(() -> copyApi(c).copyIn("copy " + table + " from stdin (format csv)", new StringReader(data)))
+      assertThatThrownBy(
+              () ->
+                  copyApi(c)
+                      .copyIn("copy " + table + " from stdin (format csv)", new StringReader(data)))
           .isInstanceOf(SQLException.class)
-          .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("22P02");
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select count(*) from " + table)) {
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("22P02");
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("select count(*) from " + table)) {
         rs.next();
         assertThat(rs.getLong(1)).as("a failed COPY stores nothing").isZero();
       }
-      assertThat(copyApi(c).copyIn("copy " + table + " from stdin (format csv)", new StringReader("4,retry,4.00\n")))
+      assertThat(
+              copyApi(c)
+                  .copyIn(
+                      "copy " + table + " from stdin (format csv)",
+                      new StringReader("4,retry,4.00\n")))
           .isEqualTo(1);
     }
   }
 
   private static String createTable(String prefix) throws SQLException {
     String table = prefix + "_" + System.nanoTime();
-    try (Connection direct = turnout.connectDirect(); Statement st = direct.createStatement()) {
-      st.execute("create table " + table + " (id int primary key, name text not null, amount numeric(12,2) not null)");
+    try (Connection direct = turnout.connectDirect();
+        Statement st = direct.createStatement()) {
+      st.execute(
+          "create table "
+              + table
+              + " (id int primary key, name text not null, amount numeric(12,2) not null)");
     }
     return table;
   }
@@ -126,6 +149,7 @@ class CopyIT {
   }
 
   private static String md5(String s) throws NoSuchAlgorithmException {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
   }
 }

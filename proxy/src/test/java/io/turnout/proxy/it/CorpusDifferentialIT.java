@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * {@code direct} and {@code control} directly, {@code turnout} through the proxy. Each statement
  * runs in a transaction that is rolled back; those tagged {@code noexec} (transaction control,
  * VACUUM, CONCURRENTLY, DISCARD, COPY) run outside one, on all three alike, so the databases stay
- * in step (sequences included). When direct and control disagree the statement is volatile
- * (now(), random(), the database's name…) and only its shape is compared.
+ * in step (sequences included). When direct and control disagree the statement is volatile (now(),
+ * random(), the database's name…) and only its shape is compared.
  *
  * <p>Results are captured through pgJDBC's own query executor, because the JDBC API hides what is
  * compared here: the command tag and the type OID of each column. Types are compared by OID for
@@ -59,11 +59,14 @@ import org.slf4j.LoggerFactory;
  */
 class CorpusDifferentialIT {
   private static final Logger log = LoggerFactory.getLogger(CorpusDifferentialIT.class);
+
   /** OIDs below this are built into PostgreSQL and equal in every database. */
   private static final int FIRST_NORMAL_OID = 16384;
+
   private static final Pattern COPY_FROM_STDIN =
       Pattern.compile("(?is)^\\s*copy\\b.*\\bfrom\\s+stdin\\b.*");
-  private static final Pattern COPY_TO_STDOUT = Pattern.compile("(?is)^\\s*copy\\b.*\\bto\\s+stdout\\b.*");
+  private static final Pattern COPY_TO_STDOUT =
+      Pattern.compile("(?is)^\\s*copy\\b.*\\bto\\s+stdout\\b.*");
 
   @RegisterExtension static final TurnoutFixture turnout = TurnoutFixture.defaults();
 
@@ -138,17 +141,33 @@ class CorpusDifferentialIT {
         } else if (!direct.equals(control) && viaTurnout.shape().equals(direct.shape())) {
           volatileIds.add(s.id());
         } else {
-          mismatches.put(s.id(), "\n  sql:     " + s.sql() + "\n  direct:  " + direct + "\n  turnout: " + viaTurnout);
+          mismatches.put(
+              s.id(),
+              "\n  sql:     " + s.sql() + "\n  direct:  " + direct + "\n  turnout: " + viaTurnout);
         }
       }
-      log.info("[measure] corpus differential: {} statements; executed {} ({} succeeded, {} failed), identical {}"
+      log.info(
+          "[measure] corpus differential: {} statements; executed {} ({} succeeded, {} failed), identical {}"
               + " (of which {} identical errors), same shape with volatile values {} {}, mismatched {}, skipped {} {}",
-          statements.size(), executed, succeeded, executed - succeeded, identical, identicalErrors,
-          volatileIds.size(), volatileIds, mismatches.size(), skipped.size(), skipped);
-      failedIds.forEach((id, error) -> log.info("corpus statement {} fails the same way both ways: {}", id, error));
+          statements.size(),
+          executed,
+          succeeded,
+          executed - succeeded,
+          identical,
+          identicalErrors,
+          volatileIds.size(),
+          volatileIds,
+          mismatches.size(),
+          skipped.size(),
+          skipped);
+      failedIds.forEach(
+          (id, error) ->
+              log.info("corpus statement {} fails the same way both ways: {}", id, error));
       mismatches.forEach((id, diff) -> log.warn("corpus mismatch {}:{}", id, diff));
 
-      assertThat(mismatches).as("statements whose result through Turnout differs from direct").isEmpty();
+      assertThat(mismatches)
+          .as("statements whose result through Turnout differs from direct")
+          .isEmpty();
       assertThat(executed).as("statements executed").isEqualTo(statements.size() - skipped.size());
       assertThat(identical + volatileIds.size()).isEqualTo(executed);
       // A broken setup (schema not loaded, say) fails everything identically: that must not pass.
@@ -160,18 +179,23 @@ class CorpusDifferentialIT {
     }
   }
 
-  /** A fresh database loaded from schema.sql, and a connection to it (directly or through Turnout). */
+  /**
+   * A fresh database loaded from schema.sql, and a connection to it (directly or through Turnout).
+   */
   private static Target open(String name, boolean throughTurnout) throws SQLException {
     String db = turnout.postgres().createDatabase("corpus_" + name);
     Properties simple = turnout.superuser();
     simple.setProperty("preferQueryMode", "simple"); // the schema script as one Query message
-    try (Connection c = DriverManager.getConnection(turnout.directUrl(db), simple); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(turnout.directUrl(db), simple);
+        Statement st = c.createStatement()) {
       st.execute(Corpus.schemaSql());
     }
     Properties p = turnout.superuser();
     // A statement that would wait on something must fail the test, not hang it.
     p.setProperty("options", "-c statement_timeout=30000 -c lock_timeout=10000");
-    Connection c = DriverManager.getConnection(throughTurnout ? turnout.turnoutUrl(db) : turnout.directUrl(db), p);
+    Connection c =
+        DriverManager.getConnection(
+            throughTurnout ? turnout.turnoutUrl(db) : turnout.directUrl(db), p);
     c.setAutoCommit(false);
     return new Target(name, c);
   }
@@ -212,7 +236,9 @@ class CorpusDifferentialIT {
       }
     }
     Capture capture = new Capture();
-    int flags = QueryExecutor.QUERY_NO_BINARY_TRANSFER | (transactional ? 0 : QueryExecutor.QUERY_SUPPRESS_BEGIN);
+    int flags =
+        QueryExecutor.QUERY_NO_BINARY_TRANSFER
+            | (transactional ? 0 : QueryExecutor.QUERY_SUPPRESS_BEGIN);
     executor.execute(query, params, capture, 0, 0, flags);
     if (executor.getTransactionState() != TransactionState.IDLE) {
       target.connection.rollback();
@@ -235,12 +261,20 @@ class CorpusDifferentialIT {
       var api = c.unwrap(PGConnection.class).getCopyAPI();
       if (COPY_FROM_STDIN.matcher(sql).matches()) {
         long rows = api.copyIn(sql, new StringReader(""));
-        return new Outcome(List.of(new Part(List.of(), List.of(), List.of(), "COPY " + rows)), List.of(), null);
+        return new Outcome(
+            List.of(new Part(List.of(), List.of(), List.of(), "COPY " + rows)), List.of(), null);
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       long rows = api.copyOut(sql, out);
-      return new Outcome(List.of(new Part(List.of(), List.of(),
-          List.of(List.of(out.toString(StandardCharsets.UTF_8))), "COPY " + rows)), List.of(), null);
+      return new Outcome(
+          List.of(
+              new Part(
+                  List.of(),
+                  List.of(),
+                  List.of(List.of(out.toString(StandardCharsets.UTF_8))),
+                  "COPY " + rows)),
+          List.of(),
+          null);
     } catch (PSQLException e) {
       return new Outcome(List.of(), List.of(), describe(e));
     } catch (java.io.IOException e) {
@@ -262,7 +296,8 @@ class CorpusDifferentialIT {
       return cached;
     }
     String name;
-    try (PreparedStatement ps = target.connection.prepareStatement("select format_type(?::oid, null)")) {
+    try (PreparedStatement ps =
+        target.connection.prepareStatement("select format_type(?::oid, null)")) {
       ps.setInt(1, oid);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -277,7 +312,11 @@ class CorpusDifferentialIT {
   private static String describe(SQLException e) {
     if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
       ServerErrorMessage m = p.getServerErrorMessage();
-      return m.getSQLState() + " " + m.getSeverity() + ": " + m.getMessage()
+      return m.getSQLState()
+          + " "
+          + m.getSeverity()
+          + ": "
+          + m.getMessage()
           + (m.getDetail() == null ? "" : " DETAIL " + m.getDetail())
           + (m.getHint() == null ? "" : " HINT " + m.getHint())
           + (m.getPosition() == 0 ? "" : " at " + m.getPosition());
@@ -293,7 +332,8 @@ class CorpusDifferentialIT {
     private Part pendingRows;
 
     @Override
-    public void handleResultRows(Query fromQuery, Field[] fields, List<Tuple> tuples, ResultCursor cursor) {
+    public void handleResultRows(
+        Query fromQuery, Field[] fields, List<Tuple> tuples, ResultCursor cursor) {
       List<String> labels = new ArrayList<>();
       List<String> types = new ArrayList<>();
       for (Field f : fields) {
@@ -316,16 +356,19 @@ class CorpusDifferentialIT {
     public void handleCommandStatus(String status, long updateCount, long insertOID) {
       Part rows = pendingRows;
       pendingRows = null;
-      parts.add(rows == null
-          ? new Part(List.of(), List.of(), List.of(), status)
-          : new Part(rows.labels(), rows.types(), rows.rows(), status));
+      parts.add(
+          rows == null
+              ? new Part(List.of(), List.of(), List.of(), status)
+              : new Part(rows.labels(), rows.types(), rows.rows(), status));
     }
 
     @Override
     public void handleWarning(SQLWarning warning) {
       ServerErrorMessage m = warning instanceof PSQLWarning w ? w.getServerErrorMessage() : null;
-      notices.add(m == null ? warning.getSQLState() + " " + warning.getMessage()
-          : m.getSQLState() + " " + m.getSeverity() + ": " + m.getMessage());
+      notices.add(
+          m == null
+              ? warning.getSQLState() + " " + warning.getMessage()
+              : m.getSQLState() + " " + m.getSeverity() + ": " + m.getMessage());
     }
 
     @Override

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP relay between Turnout and PostgreSQL that can fail on demand: it copies bytes both ways
  * untouched, and {@link #cut} resets a chosen connection (or {@link #cutAll} every one) on both
- * sides at once, as a crashed backend host or a dropped network path would. Plain blocking
- * sockets, two daemon threads per connection: tests open a handful of connections.
+ * sides at once, as a crashed backend host or a dropped network path would. Plain blocking sockets,
+ * two daemon threads per connection: tests open a handful of connections.
  */
 final class FaultyRelay implements AutoCloseable {
   private static final AtomicInteger RELAYS = new AtomicInteger();
@@ -54,15 +54,20 @@ final class FaultyRelay implements AutoCloseable {
   void cutWhereBackendSeesClientPort(int port) {
     List<Link> matching = links.stream().filter(l -> l.upstream.getLocalPort() == port).toList();
     if (matching.size() != 1) {
-      throw new IllegalStateException("expected one relayed connection with backend-side client port " + port
-          + ", found " + matching.size() + " among " + links.size());
+      throw new IllegalStateException(
+          "expected one relayed connection with backend-side client port "
+              + port
+              + ", found "
+              + matching.size()
+              + " among "
+              + links.size());
     }
     matching.get(0).cut();
   }
 
   /**
-   * Stops listening, as a backend host that went down would: new connections are refused, open
-   * ones carry on. There is no way back for this relay.
+   * Stops listening, as a backend host that went down would: new connections are refused, open ones
+   * carry on. There is no way back for this relay.
    */
   void stopAccepting() {
     closed = true;
@@ -132,30 +137,34 @@ final class FaultyRelay implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, String direction) {
-      Thread t = new Thread(() -> {
-        byte[] buffer = new byte[64 * 1024];
-        try {
-          // Not try-with-resources: closing a socket's stream closes the socket, and the other
-          // direction may still be flowing.
-          InputStream in = from.getInputStream();
-          OutputStream out = to.getOutputStream();
-          int n;
-          while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-            out.flush();
-          }
-          // Orderly close on one side is passed on as an orderly half-close on the other.
-          to.shutdownOutput();
-        } catch (IOException e) {
-          // reset, cut or closed: the other pump notices on its own
-        } finally {
-          if (pumpsRunning.decrementAndGet() == 0) {
-            closeQuietly(downstream);
-            closeQuietly(upstream);
-            links.remove(this);
-          }
-        }
-      }, name + "-" + id + "-" + direction);
+      Thread t =
+          new Thread(
+              () -> {
+                byte[] buffer = new byte[64 * 1024];
+                try {
+                  // Not try-with-resources: closing a socket's stream closes the socket, and the
+                  // other
+                  // direction may still be flowing.
+                  InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream();
+                  int n;
+                  while ((n = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                  }
+                  // Orderly close on one side is passed on as an orderly half-close on the other.
+                  to.shutdownOutput();
+                } catch (IOException e) {
+                  // reset, cut or closed: the other pump notices on its own
+                } finally {
+                  if (pumpsRunning.decrementAndGet() == 0) {
+                    closeQuietly(downstream);
+                    closeQuietly(upstream);
+                    links.remove(this);
+                  }
+                }
+              },
+              name + "-" + id + "-" + direction);
       t.setDaemon(true);
       t.start();
     }

@@ -24,7 +24,8 @@ class GracefulShutdownIT {
   @Test
   void close_idleSessionGetsFatal57P01() throws Exception {
     TurnoutFixture fixture = TurnoutFixture.builder().build().start();
-    try (Connection c = DriverManager.getConnection(fixture.turnoutUrl(fixture.database()), fixture.superuser())) {
+    try (Connection c =
+        DriverManager.getConnection(fixture.turnoutUrl(fixture.database()), fixture.superuser())) {
       assertServes(c);
       fixture.close();
       ServerErrorMessage error = serverErrorOf(c, "select 1");
@@ -37,7 +38,8 @@ class GracefulShutdownIT {
 
   @Test
   void close_sessionInTransaction_canCommitWithinGrace() throws Exception {
-    TurnoutFixture fixture = TurnoutFixture.builder().shutdownGrace(Duration.ofSeconds(30)).build().start();
+    TurnoutFixture fixture =
+        TurnoutFixture.builder().shutdownGrace(Duration.ofSeconds(30)).build().start();
     ProxyServer proxy = fixture.proxy();
     String table = "drain_" + System.nanoTime();
     Thread closer = new Thread(fixture::close, "turnout-it-close");
@@ -52,20 +54,24 @@ class GracefulShutdownIT {
         closer.start();
         awaitDraining(proxy);
         assertThatThrownBy(() -> DriverManager.getConnection(url, fixture.superuser()).close())
-            .as("new connections while draining").isInstanceOf(SQLException.class);
+            .as("new connections while draining")
+            .isInstanceOf(SQLException.class);
         st.executeUpdate("insert into " + table + " values (2)"); // the transaction goes on
         c.commit();
       }
       c.setAutoCommit(true);
       ServerErrorMessage error = serverErrorOf(c, "select 1");
       assertThat(error.getSQLState()).isEqualTo("57P01");
-      assertThat(error.getDetail()).as("closed when its transaction ended, not when the grace ran out").isNull();
+      assertThat(error.getDetail())
+          .as("closed when its transaction ended, not when the grace ran out")
+          .isNull();
     } finally {
       closer.join(60_000);
       fixture.close();
     }
     assertThat(closer.isAlive()).isFalse();
-    try (Connection direct = fixture.connectDirect(); Statement st = direct.createStatement();
+    try (Connection direct = fixture.connectDirect();
+        Statement st = direct.createStatement();
         ResultSet rs = st.executeQuery("select count(*) from " + table)) {
       rs.next();
       assertThat(rs.getLong(1)).as("rows committed during the drain").isEqualTo(2);
@@ -74,9 +80,11 @@ class GracefulShutdownIT {
 
   @Test
   void close_transactionStillOpenAfterGrace_isTerminatedWith57P01AndRolledBack() throws Exception {
-    TurnoutFixture fixture = TurnoutFixture.builder().shutdownGrace(Duration.ofMillis(500)).build().start();
+    TurnoutFixture fixture =
+        TurnoutFixture.builder().shutdownGrace(Duration.ofMillis(500)).build().start();
     String table = "overdue_" + System.nanoTime();
-    try (Connection c = DriverManager.getConnection(fixture.turnoutUrl(fixture.database()), fixture.superuser())) {
+    try (Connection c =
+        DriverManager.getConnection(fixture.turnoutUrl(fixture.database()), fixture.superuser())) {
       try (Statement st = c.createStatement()) {
         st.execute("create table " + table + " (id int)");
       }
@@ -91,7 +99,8 @@ class GracefulShutdownIT {
     } finally {
       fixture.close();
     }
-    try (Connection direct = fixture.connectDirect(); Statement st = direct.createStatement();
+    try (Connection direct = fixture.connectDirect();
+        Statement st = direct.createStatement();
         ResultSet rs = st.executeQuery("select count(*) from " + table)) {
       rs.next();
       assertThat(rs.getLong(1)).as("rows of the transaction that never committed").isZero();
@@ -110,7 +119,9 @@ class GracefulShutdownIT {
     try (Statement st = c.createStatement()) {
       st.executeQuery(sql).close();
     } catch (PSQLException e) {
-      assertThat(e.getServerErrorMessage()).as("an ErrorResponse, not a driver-side error: %s", e).isNotNull();
+      assertThat(e.getServerErrorMessage())
+          .as("an ErrorResponse, not a driver-side error: %s", e)
+          .isNotNull();
       return e.getServerErrorMessage();
     } catch (SQLException e) {
       throw new AssertionError("expected an ErrorResponse, got " + e, e);
@@ -119,7 +130,8 @@ class GracefulShutdownIT {
   }
 
   private static void assertServes(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 1")) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select 1")) {
       assertThat(rs.next()).isTrue();
     }
   }

@@ -38,9 +38,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * One pgJDBC + HikariCP client suite, run directly against PostgreSQL and through Turnout, in
- * every query mode pgJDBC has (vertx-sql-client's shared-suite idea): whatever holds directly
- * must hold through the proxy.
+ * One pgJDBC + HikariCP client suite, run directly against PostgreSQL and through Turnout, in every
+ * query mode pgJDBC has (vertx-sql-client's shared-suite idea): whatever holds directly must hold
+ * through the proxy.
  */
 @ParameterizedClass(name = "{0}, {1}")
 @MethodSource("routesAndModes")
@@ -132,18 +132,26 @@ class JdbcClientSuiteIT {
 
   /** A fresh table name: the suite's runs share one database. */
   private String table(String base) {
-    return base + "_" + route.name().toLowerCase() + "_" + mode.name().toLowerCase() + "_"
+    return base
+        + "_"
+        + route.name().toLowerCase()
+        + "_"
+        + mode.name().toLowerCase()
+        + "_"
         + TABLES.incrementAndGet();
   }
 
   @Test
   void statement_returnsRowsAndUpdateCounts() throws SQLException {
     String t = table("items");
-    try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+    try (Connection c = pool.getConnection();
+        Statement st = c.createStatement()) {
       st.execute("create table " + t + " (id int primary key, name text not null)");
-      assertThat(st.executeUpdate("insert into " + t + " values (1, 'one'), (2, 'two'), (3, 'three')"))
+      assertThat(
+              st.executeUpdate("insert into " + t + " values (1, 'one'), (2, 'two'), (3, 'three')"))
           .isEqualTo(3);
-      assertThat(st.executeUpdate("update " + t + " set name = upper(name) where id >= 2")).isEqualTo(2);
+      assertThat(st.executeUpdate("update " + t + " set name = upper(name) where id >= 2"))
+          .isEqualTo(2);
       List<String> rows = new ArrayList<>();
       try (ResultSet rs = st.executeQuery("select id, name from " + t + " order by id")) {
         assertThat(rs.getMetaData().getColumnLabel(2)).isEqualTo("name");
@@ -163,9 +171,10 @@ class JdbcClientSuiteIT {
     byte[] bytes = {0, 1, 2, (byte) 0xFF, '\\', '\''};
     String text = "it's \"quoted\", ünïcødé ✓ and a \\ backslash";
     try (Connection c = pool.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "select ?::int4, ?::text, ?::numeric, ?::timestamptz, ?::bytea, ?::uuid, ?::jsonb ->> 'k',"
-                + " ?::int4[], ?::text is null")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select ?::int4, ?::text, ?::numeric, ?::timestamptz, ?::bytea, ?::uuid, ?::jsonb ->> 'k',"
+                    + " ?::int4[], ?::text is null")) {
       ps.setInt(1, -42);
       ps.setString(2, text);
       ps.setBigDecimal(3, new BigDecimal("12345678901234567890.0123456789"));
@@ -179,7 +188,8 @@ class JdbcClientSuiteIT {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getInt(1)).isEqualTo(-42);
         assertThat(rs.getString(2)).isEqualTo(text);
-        assertThat(rs.getBigDecimal(3)).isEqualTo(new BigDecimal("12345678901234567890.0123456789"));
+        assertThat(rs.getBigDecimal(3))
+            .isEqualTo(new BigDecimal("12345678901234567890.0123456789"));
         assertThat(rs.getObject(4, OffsetDateTime.class).toInstant()).isEqualTo(ts.toInstant());
         assertThat(rs.getBytes(5)).isEqualTo(bytes);
         assertThat(rs.getObject(6)).isEqualTo(uuid);
@@ -218,7 +228,8 @@ class JdbcClientSuiteIT {
       try (Statement st = c.createStatement()) {
         st.execute("create table " + t + " (id int primary key, v text)");
       }
-      try (PreparedStatement ps = c.prepareStatement("insert into " + t + " (id, v) values (?, ?)")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("insert into " + t + " (id, v) values (?, ?)")) {
         for (int i = 1; i <= 1000; i++) {
           ps.setInt(1, i);
           ps.setString(2, "v" + i);
@@ -233,7 +244,8 @@ class JdbcClientSuiteIT {
   }
 
   @Test
-  void executeBatch_withFailingEntry_reportsItAndSessionRecoversAfterRollback() throws SQLException {
+  void executeBatch_withFailingEntry_reportsItAndSessionRecoversAfterRollback()
+      throws SQLException {
     String t = table("batch_fail");
     try (Connection c = pool.getConnection()) {
       try (Statement st = c.createStatement()) {
@@ -247,7 +259,8 @@ class JdbcClientSuiteIT {
         }
         assertThatThrownBy(ps::executeBatch)
             .isInstanceOf(BatchUpdateException.class)
-            .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("23505");
+            .extracting(e -> ((SQLException) e).getSQLState())
+            .isEqualTo("23505");
         c.rollback();
         for (int id = 10; id < 15; id++) {
           ps.setInt(1, id);
@@ -265,9 +278,12 @@ class JdbcClientSuiteIT {
   @Test
   void preparedStatement_metadataBeforeExecution_describesColumns() throws SQLException {
     try (Connection c = pool.getConnection();
-        PreparedStatement ps = c.prepareStatement("select ?::int4 as answer, now() as at, 'x'::text as label")) {
-      if (mode == QueryMode.SIMPLE) { // no Describe message in simple mode: the driver refuses up front
-        assertThatThrownBy(ps::getMetaData).hasMessageContaining("Simple mode does not support describe");
+        PreparedStatement ps =
+            c.prepareStatement("select ?::int4 as answer, now() as at, 'x'::text as label")) {
+      if (mode
+          == QueryMode.SIMPLE) { // no Describe message in simple mode: the driver refuses up front
+        assertThatThrownBy(ps::getMetaData)
+            .hasMessageContaining("Simple mode does not support describe");
         return;
       }
       ResultSetMetaData md = ps.getMetaData(); // Parse + Describe + Sync, nothing executed
@@ -288,7 +304,8 @@ class JdbcClientSuiteIT {
       }
       // pgJDBC learns the new value only from the ParameterStatus message the server sends.
       assertThat(c.getClientInfo("ApplicationName")).isEqualTo(name);
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("show application_name")) {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("show application_name")) {
         rs.next();
         assertThat(rs.getString(1)).isEqualTo(name);
       }
@@ -296,7 +313,8 @@ class JdbcClientSuiteIT {
   }
 
   @Test
-  void preparedStatement_executedRepeatedly_becomesNamedServerStatementUnlessSimple() throws SQLException {
+  void preparedStatement_executedRepeatedly_becomesNamedServerStatementUnlessSimple()
+      throws SQLException {
     String marker = "marker_" + UUID.randomUUID().toString().replace("-", "");
     try (Connection c = pool.getConnection();
         PreparedStatement ps = c.prepareStatement("select ?::int + 1 as " + marker)) {
@@ -310,13 +328,19 @@ class JdbcClientSuiteIT {
       int named;
       try (Statement st = c.createStatement();
           // Concatenated so that this query's own text never matches.
-          ResultSet rs = st.executeQuery("select count(*) from pg_prepared_statements"
-              + " where statement like '%' || '" + marker.substring(0, 10) + "' || '" + marker.substring(10)
-              + "%' and not from_sql")) {
+          ResultSet rs =
+              st.executeQuery(
+                  "select count(*) from pg_prepared_statements"
+                      + " where statement like '%' || '"
+                      + marker.substring(0, 10)
+                      + "' || '"
+                      + marker.substring(10)
+                      + "%' and not from_sql")) {
         rs.next();
         named = rs.getInt(1);
       }
-      assertThat(named).as("named statements for the marker query in %s mode", mode)
+      assertThat(named)
+          .as("named statements for the marker query in %s mode", mode)
           .isEqualTo(mode.preparesOnServer() ? 1 : 0);
     }
   }
@@ -324,7 +348,8 @@ class JdbcClientSuiteIT {
   @Test
   void transaction_rollbackDiscardsAndCommitPublishes() throws SQLException {
     String t = table("tx");
-    try (Connection c = pool.getConnection(); Connection other = pool.getConnection()) {
+    try (Connection c = pool.getConnection();
+        Connection other = pool.getConnection()) {
       try (Statement st = c.createStatement()) {
         st.execute("create table " + t + " (id int primary key)");
       }
@@ -338,7 +363,8 @@ class JdbcClientSuiteIT {
       } finally {
         c.setAutoCommit(true);
       }
-      try (Statement st = other.createStatement(); ResultSet rs = st.executeQuery("select id from " + t)) {
+      try (Statement st = other.createStatement();
+          ResultSet rs = st.executeQuery("select id from " + t)) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getInt(1)).isEqualTo(2);
         assertThat(rs.next()).isFalse();
@@ -360,10 +386,12 @@ class JdbcClientSuiteIT {
         insert.executeUpdate();
         assertThatThrownBy(() -> st.executeQuery("select * from no_such_table_" + t))
             .isInstanceOf(SQLException.class)
-            .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("42P01");
+            .extracting(e -> ((SQLException) e).getSQLState())
+            .isEqualTo("42P01");
         assertThatThrownBy(() -> st.executeQuery("select 1"))
             .as("statements in a failed transaction")
-            .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("25P02");
+            .extracting(e -> ((SQLException) e).getSQLState())
+            .isEqualTo("25P02");
         c.rollback();
         insert.setInt(1, 2);
         assertThat(insert.executeUpdate()).isEqualTo(1);
@@ -378,9 +406,17 @@ class JdbcClientSuiteIT {
   @Test
   void multiStatementString_returnsEveryResultInOrder() throws SQLException {
     String t = table("multi");
-    try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
-      boolean isResultSet = st.execute("create table " + t + " (id int); insert into " + t
-          + " values (1), (2); select count(*) from " + t + "; select 'a' as x union all select 'b'");
+    try (Connection c = pool.getConnection();
+        Statement st = c.createStatement()) {
+      boolean isResultSet =
+          st.execute(
+              "create table "
+                  + t
+                  + " (id int); insert into "
+                  + t
+                  + " values (1), (2); select count(*) from "
+                  + t
+                  + "; select 'a' as x union all select 'b'");
       assertThat(isResultSet).isFalse();
       assertThat(st.getUpdateCount()).isZero(); // CREATE TABLE
       assertThat(st.getMoreResults()).isFalse();
@@ -405,7 +441,8 @@ class JdbcClientSuiteIT {
 
   @Test
   void raiseNotice_reachesClientAsWarning() throws SQLException {
-    try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+    try (Connection c = pool.getConnection();
+        Statement st = c.createStatement()) {
       st.execute("do $$ begin raise notice 'turnout says %', 42; end $$");
       SQLWarning warning = st.getWarnings();
       assertThat((Throwable) warning).isNotNull();
@@ -460,22 +497,25 @@ class JdbcClientSuiteIT {
       List<Future<Integer>> results = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
         int base = t * 1000;
-        results.add(threads.submit(() -> {
-          int correct = 0;
-          for (int i = 0; i < 50; i++) {
-            try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement("select ?::int * 2, pg_backend_pid()")) {
-              ps.setInt(1, base + i);
-              try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getInt(1) == (base + i) * 2) {
-                  correct++;
-                }
-              }
-            }
-          }
-          return correct;
-        }));
+        results.add(
+            threads.submit(
+                () -> {
+                  int correct = 0;
+                  for (int i = 0; i < 50; i++) {
+                    try (Connection c = pool.getConnection();
+                        PreparedStatement ps =
+                            c.prepareStatement("select ?::int * 2, pg_backend_pid()")) {
+                      ps.setInt(1, base + i);
+                      try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        if (rs.getInt(1) == (base + i) * 2) {
+                          correct++;
+                        }
+                      }
+                    }
+                  }
+                  return correct;
+                }));
       }
       for (Future<Integer> f : results) {
         assertThat(f.get()).isEqualTo(50);
@@ -486,13 +526,15 @@ class JdbcClientSuiteIT {
   }
 
   private static long count(Connection c, String table) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select count(*) from " + table)) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select count(*) from " + table)) {
       rs.next();
       return rs.getLong(1);
     }
   }
 
-  private static void assertCountAndSum(Connection c, String table, long count, long sum) throws SQLException {
+  private static void assertCountAndSum(Connection c, String table, long count, long sum)
+      throws SQLException {
     try (Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("select count(*), coalesce(sum(id), 0) from " + table)) {
       rs.next();

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Makes a corpus statement bindable through pgJDBC, which only knows {@code ?} placeholders:
- * {@code $n} becomes {@code ?} (in order of appearance, the value of {@code $n} bound at each),
- * and in such statements a literal {@code ?} operator (jsonb) is escaped as {@code ??}. String
- * literals, quoted identifiers, dollar quotes and comments are left untouched.
+ * Makes a corpus statement bindable through pgJDBC, which only knows {@code ?} placeholders: {@code
+ * $n} becomes {@code ?} (in order of appearance, the value of {@code $n} bound at each), and in
+ * such statements a literal {@code ?} operator (jsonb) is escaped as {@code ??}. String literals,
+ * quoted identifiers, dollar quotes and comments are left untouched.
  */
 final class JdbcPlaceholders {
   private JdbcPlaceholders() {}
@@ -31,8 +31,10 @@ final class JdbcPlaceholders {
       char c = sql.charAt(i);
       char next = i + 1 < n ? sql.charAt(i + 1) : '\0';
       if (c == '\'') {
-        boolean backslashes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
-            && (i < 2 || !identifierChar(sql.charAt(i - 2)));
+        boolean backslashes =
+            i > 0
+                && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
+                && (i < 2 || !identifierChar(sql.charAt(i - 2)));
         i = endOfQuoted(sql, i, '\'', backslashes);
       } else if (c == '"') {
         i = endOfQuoted(sql, i, '"', false);
@@ -41,7 +43,9 @@ final class JdbcPlaceholders {
         i = eol < 0 ? n : eol + 1;
       } else if (c == '/' && next == '*') {
         i = endOfBlockComment(sql, i);
-      } else if (c == '$' && Character.isDigit(next) && (i == 0 || !identifierChar(sql.charAt(i - 1)))) {
+      } else if (c == '$'
+          && Character.isDigit(next)
+          && (i == 0 || !identifierChar(sql.charAt(i - 1)))) {
         int end = i + 1;
         while (end < n && Character.isDigit(sql.charAt(end))) {
           end++;
@@ -59,7 +63,8 @@ final class JdbcPlaceholders {
     }
     if (dollarParams.isEmpty()) {
       if (questionMarks.size() != values.size()) {
-        throw new IllegalArgumentException(questionMarks.size() + " ? placeholders but " + values.size() + " values");
+        throw new IllegalArgumentException(
+            questionMarks.size() + " ? placeholders but " + values.size() + " values");
       }
       return new Bound(sql, values);
     }
@@ -69,12 +74,14 @@ final class JdbcPlaceholders {
     int d = 0;
     int q = 0;
     while (d < dollarParams.size() || q < questionMarks.size()) {
-      boolean dollarFirst = q >= questionMarks.size()
-          || (d < dollarParams.size() && dollarParams.get(d)[0] < questionMarks.get(q));
+      boolean dollarFirst =
+          q >= questionMarks.size()
+              || (d < dollarParams.size() && dollarParams.get(d)[0] < questionMarks.get(q));
       if (dollarFirst) {
         int[] p = dollarParams.get(d++);
         if (p[2] < 1 || p[2] > values.size()) {
-          throw new IllegalArgumentException("$" + p[2] + " has no value (" + values.size() + " given)");
+          throw new IllegalArgumentException(
+              "$" + p[2] + " has no value (" + values.size() + " given)");
         }
         out.append(sql, from, p[0]).append('?');
         ordered.add(values.get(p[2] - 1));

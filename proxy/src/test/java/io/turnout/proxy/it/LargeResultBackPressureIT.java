@@ -15,19 +15,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Back-pressure: a result of a million rows (about 50 MB on the wire) read by a client slower
- * than PostgreSQL produces it. The proxy must stop reading the backend while the client lags, so
- * its buffer memory stays at a few hundred KiB per session instead of growing with the result.
+ * Back-pressure: a result of a million rows (about 50 MB on the wire) read by a client slower than
+ * PostgreSQL produces it. The proxy must stop reading the backend while the client lags, so its
+ * buffer memory stays at a few hundred KiB per session instead of growing with the result.
  *
  * <p>Measured: the memory held by Netty's default allocator (in Netty 4.2 the adaptive one, not
  * {@code PooledByteBufAllocator.DEFAULT}; the proxy's channels allocate from it and nothing else in
- * this JVM does), sampled every 2 ms during the stream; asserted on its growth over the
- * pre-stream baseline.
+ * this JVM does), sampled every 2 ms during the stream; asserted on its growth over the pre-stream
+ * baseline.
  */
 class LargeResultBackPressureIT {
   private static final Logger log = LoggerFactory.getLogger(LargeResultBackPressureIT.class);
   private static final int ROWS = 1_000_000;
-  private static final String QUERY = "select i, md5(i::text) from generate_series(1, " + ROWS + ") i";
+  private static final String QUERY =
+      "select i, md5(i::text) from generate_series(1, " + ROWS + ") i";
+
   /** The bound asserted: well below the result size (see the measured values in the log). */
   private static final long BOUND_BYTES = 16L << 20;
 
@@ -40,7 +42,10 @@ class LargeResultBackPressureIT {
     String tag = null;
     try (MemorySampler memory = MemorySampler.start();
         RawPgConnection raw = RawPgConnection.open(turnout.address(), 64 * 1024)) {
-      raw.startup(turnout.postgres().superuser(), turnout.database(), turnout.postgres().superuserPassword());
+      raw.startup(
+          turnout.postgres().superuser(),
+          turnout.database(),
+          turnout.postgres().superuserPassword());
       raw.sendQuery(QUERY);
       // Read nothing for a while: PostgreSQL keeps producing, so only back-pressure keeps the
       // proxy from buffering what the client does not take.
@@ -65,16 +70,26 @@ class LargeResultBackPressureIT {
         }
       }
       memory.stop();
-      log.info("[measure] 1M-row result, slow raw client: {} rows, {} MiB on the wire; proxy allocator in use:"
-              + " baseline {} KiB, peak {} KiB, growth {} KiB ({} samples)", rows, resultBytes >> 20,
-          memory.baseline() >> 10, memory.peak() >> 10, memory.growth() >> 10, memory.samples());
+      log.info(
+          "[measure] 1M-row result, slow raw client: {} rows, {} MiB on the wire; proxy allocator in use:"
+              + " baseline {} KiB, peak {} KiB, growth {} KiB ({} samples)",
+          rows,
+          resultBytes >> 20,
+          memory.baseline() >> 10,
+          memory.peak() >> 10,
+          memory.growth() >> 10,
+          memory.samples());
       assertThat(rows).isEqualTo(ROWS);
       assertThat(tag).isEqualTo("SELECT " + ROWS);
-      assertThat(resultBytes).as("result size must dwarf the bound for the bound to mean anything")
+      assertThat(resultBytes)
+          .as("result size must dwarf the bound for the bound to mean anything")
           .isGreaterThan(3 * BOUND_BYTES);
-      assertThat(memory.peak()).as("the allocator must have been used at all (else the metric is wrong)")
+      assertThat(memory.peak())
+          .as("the allocator must have been used at all (else the metric is wrong)")
           .isPositive();
-      assertThat(memory.growth()).as("proxy buffer memory growth during the stream, bytes").isLessThan(BOUND_BYTES);
+      assertThat(memory.growth())
+          .as("proxy buffer memory growth during the stream, bytes")
+          .isLessThan(BOUND_BYTES);
     }
   }
 
@@ -82,7 +97,8 @@ class LargeResultBackPressureIT {
   void millionRows_pgJdbcFetchSizeWithPauses_streamsEveryRowWithBoundedMemory() throws Exception {
     long sum = 0;
     int rows = 0;
-    try (MemorySampler memory = MemorySampler.start(); Connection c = turnout.connectThroughTurnout()) {
+    try (MemorySampler memory = MemorySampler.start();
+        Connection c = turnout.connectThroughTurnout()) {
       c.setAutoCommit(false); // a cursor (portal) needs a transaction
       try (Statement st = c.createStatement()) {
         st.setFetchSize(10_000);
@@ -90,7 +106,8 @@ class LargeResultBackPressureIT {
           while (rs.next()) {
             sum += rs.getInt(1);
             if (rs.getString(2).length() != 32) {
-              throw new AssertionError("row " + rs.getInt(1) + " has a damaged md5: " + rs.getString(2));
+              throw new AssertionError(
+                  "row " + rs.getInt(1) + " has a damaged md5: " + rs.getString(2));
             }
             if (++rows % 100_000 == 0) {
               Thread.sleep(100);
@@ -100,12 +117,18 @@ class LargeResultBackPressureIT {
       }
       c.commit();
       memory.stop();
-      log.info("[measure] 1M-row result, pgJDBC fetchSize 10000 with pauses: proxy allocator in use: baseline {} KiB,"
-          + " peak {} KiB, growth {} KiB ({} samples)", memory.baseline() >> 10, memory.peak() >> 10,
-          memory.growth() >> 10, memory.samples());
+      log.info(
+          "[measure] 1M-row result, pgJDBC fetchSize 10000 with pauses: proxy allocator in use: baseline {} KiB,"
+              + " peak {} KiB, growth {} KiB ({} samples)",
+          memory.baseline() >> 10,
+          memory.peak() >> 10,
+          memory.growth() >> 10,
+          memory.samples());
       assertThat(rows).isEqualTo(ROWS);
       assertThat(sum).isEqualTo((long) ROWS * (ROWS + 1) / 2);
-      assertThat(memory.growth()).as("proxy buffer memory growth during the stream, bytes").isLessThan(BOUND_BYTES);
+      assertThat(memory.growth())
+          .as("proxy buffer memory growth during the stream, bytes")
+          .isLessThan(BOUND_BYTES);
     }
   }
 
@@ -121,21 +144,25 @@ class LargeResultBackPressureIT {
     private MemorySampler() {
       ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
       if (!(allocator instanceof ByteBufAllocatorMetricProvider provider)) {
-        throw new AssertionError("Netty's default allocator " + allocator.getClass() + " reports no metrics");
+        throw new AssertionError(
+            "Netty's default allocator " + allocator.getClass() + " reports no metrics");
       }
       metric = provider.metric();
       baseline = used();
-      thread = new Thread(() -> {
-        while (running) {
-          peak.accumulateAndGet(used(), Math::max);
-          samples.incrementAndGet();
-          try {
-            Thread.sleep(2);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "turnout-it-memory-sampler");
+      thread =
+          new Thread(
+              () -> {
+                while (running) {
+                  peak.accumulateAndGet(used(), Math::max);
+                  samples.incrementAndGet();
+                  try {
+                    Thread.sleep(2);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "turnout-it-memory-sampler");
       thread.setDaemon(true);
       thread.start();
     }

@@ -22,21 +22,24 @@ class ListenNotifyIT {
 
   @Test
   void listenerThroughTurnout_receivesNotifyFromDirectSession() throws SQLException {
-    try (Connection listener = turnout.connectThroughTurnout(); Connection notifier = turnout.connectDirect()) {
+    try (Connection listener = turnout.connectThroughTurnout();
+        Connection notifier = turnout.connectDirect()) {
       assertDelivered(listener, notifier, "orders_via_turnout");
     }
   }
 
   @Test
   void listenerDirect_receivesNotifyFromSessionThroughTurnout() throws SQLException {
-    try (Connection listener = turnout.connectDirect(); Connection notifier = turnout.connectThroughTurnout()) {
+    try (Connection listener = turnout.connectDirect();
+        Connection notifier = turnout.connectThroughTurnout()) {
       assertDelivered(listener, notifier, "orders_from_turnout");
     }
   }
 
   @Test
   void bothThroughTurnout_manyNotificationsArriveInOrder() throws SQLException {
-    try (Connection listener = turnout.connectThroughTurnout(); Connection notifier = turnout.connectThroughTurnout()) {
+    try (Connection listener = turnout.connectThroughTurnout();
+        Connection notifier = turnout.connectThroughTurnout()) {
       listen(listener, "burst");
       try (PreparedStatement ps = notifier.prepareStatement("select pg_notify('burst', ?)")) {
         for (int i = 0; i < 100; i++) {
@@ -60,7 +63,8 @@ class ListenNotifyIT {
     }
   }
 
-  private static void assertDelivered(Connection listener, Connection notifier, String channel) throws SQLException {
+  private static void assertDelivered(Connection listener, Connection notifier, String channel)
+      throws SQLException {
     listen(listener, channel);
     int notifierPid = Backends.pid(notifier);
     try (Statement st = notifier.createStatement()) {

@@ -21,15 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Bytes no driver sends, over a raw socket: each gets an ErrorResponse with the SQLSTATE
- * PostgreSQL would use and a closed connection, and costs nobody else anything. Also the
- * negotiation answers and the connection limit.
+ * Bytes no driver sends, over a raw socket: each gets an ErrorResponse with the SQLSTATE PostgreSQL
+ * would use and a closed connection, and costs nobody else anything. Also the negotiation answers
+ * and the connection limit.
  */
 class MalformedClientIT {
   private static final int MAX_MESSAGE = 8 * 1024;
 
   @RegisterExtension
-  static final TurnoutFixture turnout = TurnoutFixture.builder().maxMessageSize(MAX_MESSAGE).build();
+  static final TurnoutFixture turnout =
+      TurnoutFixture.builder().maxMessageSize(MAX_MESSAGE).build();
 
   /** A well-behaved client connected before the bad one, checked after it. */
   private Connection bystander;
@@ -120,7 +121,10 @@ class MalformedClientIT {
     try (RawPgConnection raw = RawPgConnection.open(turnout.address())) {
       raw.sendStartupPacket(RawPgConnection.GSSENC_REQUEST_CODE, new byte[0]);
       assertThat((char) raw.readByte()).isEqualTo('N');
-      raw.startup(turnout.postgres().superuser(), turnout.database(), turnout.postgres().superuserPassword());
+      raw.startup(
+          turnout.postgres().superuser(),
+          turnout.database(),
+          turnout.postgres().superuserPassword());
       raw.sendQuery("select 'after gssenc'");
       RawPgConnection.Message row = raw.readUntil('D');
       assertThat(new String(row.body(), StandardCharsets.UTF_8)).endsWith("after gssenc");
@@ -129,7 +133,8 @@ class MalformedClientIT {
   }
 
   @Test
-  void connectionLimit_thirdClientGets53300ButCancelGetsThroughAndSlotFreesOnLeave() throws Exception {
+  void connectionLimit_thirdClientGets53300ButCancelGetsThroughAndSlotFreesOnLeave()
+      throws Exception {
     try (TurnoutFixture limited = TurnoutFixture.builder().maxClients(2).build().start()) {
       String url = limited.turnoutUrl(turnout.database());
       try (Connection first = DriverManager.getConnection(url, limited.superuser())) {
@@ -137,7 +142,8 @@ class MalformedClientIT {
           assertServes(second);
           assertThatThrownBy(() -> DriverManager.getConnection(url, limited.superuser()).close())
               .isInstanceOf(SQLException.class)
-              .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("53300");
+              .extracting(e -> ((SQLException) e).getSQLState())
+              .isEqualTo("53300");
           assertServes(first);
           assertCancelGetsThrough(first);
         }
@@ -152,24 +158,29 @@ class MalformedClientIT {
   /** A CancelRequest is not a session: it must get through while the limit is reached. */
   private static void assertCancelGetsThrough(Connection c) throws Exception {
     ExecutorService runner = Executors.newSingleThreadExecutor();
-    try (Connection direct = turnout.connectDirect(); Statement st = c.createStatement()) {
+    try (Connection direct = turnout.connectDirect();
+        Statement st = c.createStatement()) {
       int pid;
       try (ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
         rs.next();
         pid = rs.getInt(1);
       }
-      Future<SQLException> running = runner.submit(() -> {
-        try {
-          st.executeQuery("select pg_sleep(30)").close();
-          return null;
-        } catch (SQLException e) {
-          return e;
-        }
-      });
+      Future<SQLException> running =
+          runner.submit(
+              () -> {
+                try {
+                  st.executeQuery("select pg_sleep(30)").close();
+                  return null;
+                } catch (SQLException e) {
+                  return e;
+                }
+              });
       Backends.awaitActive(direct, pid, "pg_sleep(30)");
       st.cancel();
       SQLException error = running.get(20, TimeUnit.SECONDS);
-      assertThat((Throwable) error).as("pg_sleep cancelled while the connection limit is reached").isNotNull();
+      assertThat((Throwable) error)
+          .as("pg_sleep cancelled while the connection limit is reached")
+          .isNotNull();
       assertThat(error.getSQLState()).isEqualTo("57014");
     } finally {
       runner.shutdownNow();
@@ -181,12 +192,15 @@ class MalformedClientIT {
     while (fixture.proxy().sessions().size() > count && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
-    assertThat(fixture.proxy().sessions().size()).as("sessions after a client left").isEqualTo(count);
+    assertThat(fixture.proxy().sessions().size())
+        .as("sessions after a client left")
+        .isEqualTo(count);
   }
 
   private static RawPgConnection authenticated() throws Exception {
     RawPgConnection raw = RawPgConnection.open(turnout.address());
-    raw.startup(turnout.postgres().superuser(), turnout.database(), turnout.postgres().superuserPassword());
+    raw.startup(
+        turnout.postgres().superuser(), turnout.database(), turnout.postgres().superuserPassword());
     return raw;
   }
 
@@ -198,7 +212,8 @@ class MalformedClientIT {
   }
 
   private static void assertServes(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 40 + 2")) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select 40 + 2")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getInt(1)).isEqualTo(42);
     }

@@ -17,14 +17,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * pgbench through Turnout: initialisation (COPY, VACUUM, DDL) and then the TPC-B-like script in
- * each query mode for a few seconds, with no failed transaction. Short runs: this checks that
- * the protocol paths work under concurrency; bench/ measures speed.
+ * each query mode for a few seconds, with no failed transaction. Short runs: this checks that the
+ * protocol paths work under concurrency; bench/ measures speed.
  */
 class PgbenchIT {
   private static final Logger log = LoggerFactory.getLogger(PgbenchIT.class);
-  private static final Pattern PROCESSED = Pattern.compile("number of transactions actually processed: (\\d+)");
+  private static final Pattern PROCESSED =
+      Pattern.compile("number of transactions actually processed: (\\d+)");
   private static final Pattern FAILED = Pattern.compile("number of failed transactions: (\\d+)");
-  private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
+  private static final Pattern TPS =
+      Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
   @RegisterExtension static final TurnoutFixture turnout = TurnoutFixture.defaults();
 
@@ -50,8 +52,12 @@ class PgbenchIT {
     long processed = number(PROCESSED, run);
     long failed = number(FAILED, run);
     Matcher tps = TPS.matcher(run.stdout());
-    log.info("[measure] pgbench -M {} -c 4 -j 2 -T 3 through Turnout: {} transactions, {} failed, tps {}", mode,
-        processed, failed, tps.find() ? tps.group(1) : "?");
+    log.info(
+        "[measure] pgbench -M {} -c 4 -j 2 -T 3 through Turnout: {} transactions, {} failed, tps {}",
+        mode,
+        processed,
+        failed,
+        tps.find() ? tps.group(1) : "?");
     assertThat(processed).as("transactions processed").isPositive();
     assertThat(failed).as("failed transactions").isZero();
   }
@@ -63,8 +69,14 @@ class PgbenchIT {
   }
 
   private static ClientTools.Run pgbench(List<String> args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(pgbench.toString(), "-h", "127.0.0.1",
-        "-p", String.valueOf(turnout.address().getPort())));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                pgbench.toString(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(turnout.address().getPort())));
     command.addAll(args);
     command.add(database);
     return ClientTools.run(turnout.postgres(), command, Map.of(), dir, 120);

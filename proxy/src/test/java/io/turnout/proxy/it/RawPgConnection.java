@@ -65,7 +65,9 @@ final class RawPgConnection implements AutoCloseable {
 
     @Override
     public String toString() {
-      return type == 'E' || type == 'N' ? type + fields().toString() : type + "(" + body.length + " bytes)";
+      return type == 'E' || type == 'N'
+          ? type + fields().toString()
+          : type + "(" + body.length + " bytes)";
     }
   }
 
@@ -84,11 +86,15 @@ final class RawPgConnection implements AutoCloseable {
     return open(address, 0);
   }
 
-  /** As {@link #open(InetSocketAddress)}, with a small receive buffer when {@code receiveBuffer > 0}. */
+  /**
+   * As {@link #open(InetSocketAddress)}, with a small receive buffer when {@code receiveBuffer >
+   * 0}.
+   */
   static RawPgConnection open(InetSocketAddress address, int receiveBuffer) throws IOException {
     Socket socket = new Socket();
     if (receiveBuffer > 0) {
-      socket.setReceiveBufferSize(receiveBuffer); // before connect, so the window is small from the start
+      socket.setReceiveBufferSize(
+          receiveBuffer); // before connect, so the window is small from the start
     }
     socket.setTcpNoDelay(true);
     socket.setSoTimeout(10_000);
@@ -110,16 +116,18 @@ final class RawPgConnection implements AutoCloseable {
 
   void sendStartupMessage(Map<String, String> parameters) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    parameters.forEach((k, v) -> {
-      cstring(body, k);
-      cstring(body, v);
-    });
+    parameters.forEach(
+        (k, v) -> {
+          cstring(body, k);
+          cstring(body, v);
+        });
     body.write(0);
     sendStartupPacket(PROTOCOL_3_0, body.toByteArray());
   }
 
   void sendCancelRequest(int processId, int secretKey) throws IOException {
-    sendStartupPacket(CANCEL_REQUEST_CODE, ByteBuffer.allocate(8).putInt(processId).putInt(secretKey).array());
+    sendStartupPacket(
+        CANCEL_REQUEST_CODE, ByteBuffer.allocate(8).putInt(processId).putInt(secretKey).array());
   }
 
   /** A typed frame: type byte, int32 length (payload + 4), payload. */
@@ -151,7 +159,10 @@ final class RawPgConnection implements AutoCloseable {
     return new Message((char) type, body);
   }
 
-  /** Reads messages until one of {@code type} arrives; fails on an ErrorResponse unless that is asked for. */
+  /**
+   * Reads messages until one of {@code type} arrives; fails on an ErrorResponse unless that is
+   * asked for.
+   */
   Message readUntil(char type) throws IOException {
     while (true) {
       Message m = read();
@@ -159,7 +170,8 @@ final class RawPgConnection implements AutoCloseable {
         return m;
       }
       if (m.type() == 'E') {
-        throw new IOException("server answered with an error while waiting for '" + type + "': " + m);
+        throw new IOException(
+            "server answered with an error while waiting for '" + type + "': " + m);
       }
     }
   }
@@ -169,7 +181,8 @@ final class RawPgConnection implements AutoCloseable {
    * the BackendKeyData body. SCRAM is not spoken here: tests that need it use pgJDBC.
    */
   byte[] startup(String user, String database, String password) throws IOException {
-    sendStartupMessage(Map.of("user", user, "database", database, "application_name", "turnout-raw-it"));
+    sendStartupMessage(
+        Map.of("user", user, "database", database, "application_name", "turnout-raw-it"));
     byte[] key = null;
     while (true) {
       Message m = read();
@@ -183,7 +196,8 @@ final class RawPgConnection implements AutoCloseable {
             System.arraycopy(m.body(), 4, salt, 0, 4);
             sendPassword(md5Password(user, requirePassword(password, user), salt));
           } else if (code != 0) {
-            throw new IOException("authentication method " + code + " is not supported by RawPgConnection");
+            throw new IOException(
+                "authentication method " + code + " is not supported by RawPgConnection");
           }
           break;
         case 'K':
@@ -229,8 +243,8 @@ final class RawPgConnection implements AutoCloseable {
   }
 
   /**
-   * True when the server closes the connection (EOF or reset) before sending anything more
-   * within the read timeout; false when more bytes arrive.
+   * True when the server closes the connection (EOF or reset) before sending anything more within
+   * the read timeout; false when more bytes arrive.
    */
   boolean closedByServer() throws IOException {
     try {

@@ -25,7 +25,8 @@ class RawProtocolIT {
   void startupWithPipelinedQuery_isAnsweredLikePostgres() throws Exception {
     // StartupMessage and a Query in one write, without waiting for AuthenticationOk: PostgreSQL
     // (trust auth) authenticates and then runs the query.
-    assumeTrue(turnout.postgres().superuserPassword() == null, "needs a superuser the server trusts");
+    assumeTrue(
+        turnout.postgres().superuserPassword() == null, "needs a superuser the server trusts");
     byte[] both = concat(startupMessage(), frame('Q', cstring("select 'pipelined'")));
     List<String> direct = exchange(directAddress(), both, 2);
     List<String> viaTurnout = exchange(turnout.address(), both, 2);
@@ -48,7 +49,8 @@ class RawProtocolIT {
   void extendedQueryWithFlush_isAnsweredBeforeSync() throws Exception {
     try (RawPgConnection raw = authenticated()) {
       // Parse, Bind, Execute, Flush: the server must send what it has without a Sync.
-      raw.send(concat(parse("select $1::text"), bind("flushed"), execute(), frame('H', new byte[0])));
+      raw.send(
+          concat(parse("select $1::text"), bind("flushed"), execute(), frame('H', new byte[0])));
       List<String> before = new ArrayList<>();
       while (before.size() < 4) {
         before.add(describe(raw.read()));
@@ -63,12 +65,15 @@ class RawProtocolIT {
   void hundredExtendedQueriesInOneWrite_areAllAnsweredInOrder() throws Exception {
     ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
     for (int i = 0; i < 100; i++) {
-      pipeline.write(concat(parse("select $1::text"), bind("q" + i), execute(), frame('S', new byte[0])));
+      pipeline.write(
+          concat(parse("select $1::text"), bind("q" + i), execute(), frame('S', new byte[0])));
     }
     try (RawPgConnection raw = authenticated()) {
       raw.send(pipeline.toByteArray());
       for (int i = 0; i < 100; i++) {
-        assertThat(readUntilReady(raw)).as("answer %s", i).containsExactly("1", "2", "D:q" + i, "C:SELECT 1", "Z");
+        assertThat(readUntilReady(raw))
+            .as("answer %s", i)
+            .containsExactly("1", "2", "D:q" + i, "C:SELECT 1", "Z");
       }
     }
   }
@@ -79,12 +84,14 @@ class RawProtocolIT {
 
   private static RawPgConnection authenticated() throws IOException {
     RawPgConnection raw = RawPgConnection.open(turnout.address());
-    raw.startup(turnout.postgres().superuser(), turnout.database(), turnout.postgres().superuserPassword());
+    raw.startup(
+        turnout.postgres().superuser(), turnout.database(), turnout.postgres().superuserPassword());
     return raw;
   }
 
   /** Sends {@code bytes} in one write and reads until the {@code readyCount}-th ReadyForQuery. */
-  private static List<String> exchange(InetSocketAddress address, byte[] bytes, int readyCount) throws IOException {
+  private static List<String> exchange(InetSocketAddress address, byte[] bytes, int readyCount)
+      throws IOException {
     List<String> seen = new ArrayList<>();
     try (RawPgConnection raw = RawPgConnection.open(address)) {
       raw.send(bytes);
@@ -121,12 +128,13 @@ class RawProtocolIT {
   /** A message as its type, plus the first column for DataRow, the tag, or the SQLSTATE. */
   private static String describe(RawPgConnection.Message m) {
     switch (m.type()) {
-      case 'D': {
-        ByteBuffer b = ByteBuffer.wrap(m.body());
-        b.getShort();
-        int len = b.getInt();
-        return "D:" + new String(m.body(), 6, len, StandardCharsets.UTF_8);
-      }
+      case 'D':
+        {
+          ByteBuffer b = ByteBuffer.wrap(m.body());
+          b.getShort();
+          int len = b.getInt();
+          return "D:" + new String(m.body(), 6, len, StandardCharsets.UTF_8);
+        }
       case 'C':
         return "C:" + m.tag();
       case 'E':
@@ -140,14 +148,18 @@ class RawProtocolIT {
 
   private byte[] startupMessage() {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    for (Map.Entry<String, String> e : Map.of("user", turnout.postgres().superuser(), "database",
-        turnout.database()).entrySet()) {
+    for (Map.Entry<String, String> e :
+        Map.of("user", turnout.postgres().superuser(), "database", turnout.database()).entrySet()) {
       body.writeBytes(cstring(e.getKey()));
       body.writeBytes(cstring(e.getValue()));
     }
     body.write(0);
     byte[] b = body.toByteArray();
-    return ByteBuffer.allocate(8 + b.length).putInt(8 + b.length).putInt(RawPgConnection.PROTOCOL_3_0).put(b).array();
+    return ByteBuffer.allocate(8 + b.length)
+        .putInt(8 + b.length)
+        .putInt(RawPgConnection.PROTOCOL_3_0)
+        .put(b)
+        .array();
   }
 
   private static byte[] parse(String sql) {
@@ -169,7 +181,11 @@ class RawProtocolIT {
   }
 
   private static byte[] frame(char type, byte[] payload) {
-    return ByteBuffer.allocate(5 + payload.length).put((byte) type).putInt(4 + payload.length).put(payload).array();
+    return ByteBuffer.allocate(5 + payload.length)
+        .put((byte) type)
+        .putInt(4 + payload.length)
+        .put(payload)
+        .array();
   }
 
   private static byte[] cstring(String s) {

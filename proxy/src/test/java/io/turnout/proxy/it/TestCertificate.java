@@ -25,12 +25,44 @@ record TestCertificate(Path keyStore, Path certificatePem) {
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
     Path store = dir.resolve("turnout-it.p12");
     Path pem = dir.resolve("turnout-it.pem");
-    keytool(List.of(keytool.toString(), "-genkeypair", "-alias", "turnout", "-keyalg", "RSA", "-keysize", "2048",
-        "-validity", "7", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-        "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD,
-        "-noprompt"));
-    keytool(List.of(keytool.toString(), "-exportcert", "-rfc", "-alias", "turnout", "-keystore", store.toString(),
-        "-storepass", PASSWORD, "-file", pem.toString()));
+    keytool(
+        List.of(
+            keytool.toString(),
+            "-genkeypair",
+            "-alias",
+            "turnout",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-validity",
+            "7",
+            "-dname",
+            "CN=localhost",
+            "-ext",
+            "SAN=dns:localhost,ip:127.0.0.1",
+            "-keystore",
+            store.toString(),
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            PASSWORD,
+            "-keypass",
+            PASSWORD,
+            "-noprompt"));
+    keytool(
+        List.of(
+            keytool.toString(),
+            "-exportcert",
+            "-rfc",
+            "-alias",
+            "turnout",
+            "-keystore",
+            store.toString(),
+            "-storepass",
+            PASSWORD,
+            "-file",
+            pem.toString()));
     return new TestCertificate(store, pem);
   }
 

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Turnout in front of the shared test PostgreSQL, started on a free port: JDBC URLs and
- * connections directly and through the proxy, and optionally a {@link FaultyRelay} between the
- * proxy and PostgreSQL. Use it as a class-level extension ({@code @RegisterExtension static}) or
- * start and close it by hand when the test is about starting and stopping.
+ * Turnout in front of the shared test PostgreSQL, started on a free port: JDBC URLs and connections
+ * directly and through the proxy, and optionally a {@link FaultyRelay} between the proxy and
+ * PostgreSQL. Use it as a class-level extension ({@code @RegisterExtension static}) or start and
+ * close it by hand when the test is about starting and stopping.
  */
 final class TurnoutFixture implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
   private final Builder options;
@@ -65,10 +65,22 @@ final class TurnoutFixture implements BeforeAllCallback, AfterAllCallback, AutoC
       relay = FaultyRelay.start(backend);
       backend = relay.address();
     }
-    SessionSettings session = new SessionSettings(backend, options.maxMessageSize, Duration.ofSeconds(5),
-        Duration.ofSeconds(60), Duration.ZERO, Optional.ofNullable(options.clientTls));
-    proxy = new ProxyServer(new ProxySettings(new InetSocketAddress("127.0.0.1", 0), session,
-        options.maxClients, options.shutdownGrace)).start();
+    SessionSettings session =
+        new SessionSettings(
+            backend,
+            options.maxMessageSize,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(60),
+            Duration.ZERO,
+            Optional.ofNullable(options.clientTls));
+    proxy =
+        new ProxyServer(
+                new ProxySettings(
+                    new InetSocketAddress("127.0.0.1", 0),
+                    session,
+                    options.maxClients,
+                    options.shutdownGrace))
+            .start();
     return this;
   }
 
@@ -123,7 +135,9 @@ final class TurnoutFixture implements BeforeAllCallback, AfterAllCallback, AutoC
     return connectThroughTurnout(new Properties());
   }
 
-  /** A superuser connection to {@link #database()} through the proxy, with extra driver properties. */
+  /**
+   * A superuser connection to {@link #database()} through the proxy, with extra driver properties.
+   */
   Connection connectThroughTurnout(Properties extra) throws SQLException {
     Properties p = superuser();
     p.putAll(extra);

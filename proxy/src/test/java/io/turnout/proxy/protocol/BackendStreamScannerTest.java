@@ -12,22 +12,30 @@ import org.junit.jupiter.api.Test;
 
 class BackendStreamScannerTest {
   private final List<String> events = new ArrayList<>();
-  private final BackendStreamScanner scanner = new BackendStreamScanner(new BackendStreamScanner.Listener() {
-    @Override
-    public void onMessage(byte type) {
-      events.add(String.valueOf((char) type));
-    }
+  private final BackendStreamScanner scanner =
+      new BackendStreamScanner(
+          new BackendStreamScanner.Listener() {
+            @Override
+            public void onMessage(byte type) {
+              events.add(String.valueOf((char) type));
+            }
 
-    @Override
-    public void onReadyForQuery(byte status) {
-      events.add("Z:" + (char) status);
-    }
-  });
+            @Override
+            public void onReadyForQuery(byte status) {
+              events.add("Z:" + (char) status);
+            }
+          });
 
   private static ByteBuf conversation() {
-    return Bytes.concat(Bytes.typed('T', "row description....."), Bytes.typed('D', "row 1"),
-        Bytes.typed('D', ""), Bytes.typed('C', "SELECT 2\0"), Bytes.typed('Z', "T"),
-        Bytes.typed('E', "SERROR\0\0"), Bytes.typed('Z', "E"), Bytes.typed('G', "\0\0\0"),
+    return Bytes.concat(
+        Bytes.typed('T', "row description....."),
+        Bytes.typed('D', "row 1"),
+        Bytes.typed('D', ""),
+        Bytes.typed('C', "SELECT 2\0"),
+        Bytes.typed('Z', "T"),
+        Bytes.typed('E', "SERROR\0\0"),
+        Bytes.typed('Z', "E"),
+        Bytes.typed('G', "\0\0\0"),
         Bytes.typed('Z', "I"));
   }
 

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 class ErrorResponseTest {
   @Test
   void encode_writesSeverityCodeMessageAndDetail() {
-    ByteBuf buf = ErrorResponse.fatal("08006", "backend gone").withDetail("why").encode(ByteBufAllocator.DEFAULT);
+    ByteBuf buf =
+        ErrorResponse.fatal("08006", "backend gone")
+            .withDetail("why")
+            .encode(ByteBufAllocator.DEFAULT);
     try {
       assertThat(buf.readByte()).isEqualTo((byte) 'E');
       assertThat(buf.readInt()).isEqualTo(buf.readableBytes() + 4);

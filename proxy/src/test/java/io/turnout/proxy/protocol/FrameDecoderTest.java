@@ -21,8 +21,8 @@ class FrameDecoderTest {
 
   @Test
   void frames_byteByByte_arriveWholeAndUnchanged() {
-    ByteBuf input = Bytes.concat(Bytes.typed('Q', "select 1\0"), Bytes.typed('S', ""),
-        Bytes.typed('X', ""));
+    ByteBuf input =
+        Bytes.concat(Bytes.typed('Q', "select 1\0"), Bytes.typed('S', ""), Bytes.typed('X', ""));
     ByteBuf expected = input.copy();
     Bytes.feedByteByByte(channel, input);
     ByteBuf seen = Unpooled.buffer();
@@ -70,7 +70,8 @@ class FrameDecoderTest {
 
   @Test
   void garbage_isProtocolViolation() {
-    assertViolation(Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, 1, 2, 3}),
+    assertViolation(
+        Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, 1, 2, 3}),
         "invalid frontend message type 255");
   }
 
@@ -85,10 +86,12 @@ class FrameDecoderTest {
     ByteBuf header = Unpooled.buffer().writeByte('Q').writeInt(10_000);
     assertThatThrownBy(() -> channel.writeInbound(header))
         .cause()
-        .isInstanceOfSatisfying(ProtocolViolation.class, v -> {
-          assertThat(v.sqlState()).isEqualTo(SqlState.PROGRAM_LIMIT_EXCEEDED);
-          assertThat(v.getMessage()).contains("exceeds max_message_size of 1024 bytes");
-        });
+        .isInstanceOfSatisfying(
+            ProtocolViolation.class,
+            v -> {
+              assertThat(v.sqlState()).isEqualTo(SqlState.PROGRAM_LIMIT_EXCEEDED);
+              assertThat(v.getMessage()).contains("exceeds max_message_size of 1024 bytes");
+            });
   }
 
   @Test

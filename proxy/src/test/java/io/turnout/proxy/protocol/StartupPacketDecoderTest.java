@@ -21,14 +21,17 @@ class StartupPacketDecoderTest {
 
   @Test
   void startupMessage_byteByByte_decodesParametersInOrder() {
-    Bytes.feedByteByByte(channel, Bytes.startupMessage(196608, "user", "app", "database", "shop",
-        "application_name", "psql"));
+    Bytes.feedByteByByte(
+        channel,
+        Bytes.startupMessage(
+            196608, "user", "app", "database", "shop", "application_name", "psql"));
     StartupMessage msg = channel.readInbound();
     assertThat(msg.majorVersion()).isEqualTo(3);
-    assertThat(msg.parameters()).containsExactly(
-        org.assertj.core.api.Assertions.entry("user", "app"),
-        org.assertj.core.api.Assertions.entry("database", "shop"),
-        org.assertj.core.api.Assertions.entry("application_name", "psql"));
+    assertThat(msg.parameters())
+        .containsExactly(
+            org.assertj.core.api.Assertions.entry("user", "app"),
+            org.assertj.core.api.Assertions.entry("database", "shop"),
+            org.assertj.core.api.Assertions.entry("application_name", "psql"));
   }
 
   @Test
@@ -55,12 +58,14 @@ class StartupPacketDecoderTest {
 
   @Test
   void framesPipelinedBehindStartupMessage_stayBufferedForTheFrameDecoder() {
-    channel.writeInbound(Bytes.concat(Bytes.startupMessage(196608, "user", "app"),
-        Bytes.typed('Q', "select 1\0")));
+    channel.writeInbound(
+        Bytes.concat(Bytes.startupMessage(196608, "user", "app"), Bytes.typed('Q', "select 1\0")));
     assertThat(channel.<Object>readInbound()).isInstanceOf(StartupMessage.class);
     assertThat(channel.<Object>readInbound()).isNull();
     // Replacing the decoder hands the buffered Query on, whole, to the next decoder.
-    channel.pipeline().replace(StartupPacketDecoder.class, "frames", FrameDecoder.forFrontend(1024));
+    channel
+        .pipeline()
+        .replace(StartupPacketDecoder.class, "frames", FrameDecoder.forFrontend(1024));
     Frame query = channel.readInbound();
     assertThat(query.type()).isEqualTo((byte) 'Q');
     query.release();
@@ -87,8 +92,10 @@ class StartupPacketDecoderTest {
 
   @Test
   void dataPipelinedAfterSslRequest_isRefused() {
-    ByteBuf both = Bytes.concat(Bytes.untyped(StartupPacket.SSL_REQUEST_CODE),
-        Bytes.startupMessage(196608, "user", "app"));
+    ByteBuf both =
+        Bytes.concat(
+            Bytes.untyped(StartupPacket.SSL_REQUEST_CODE),
+            Bytes.startupMessage(196608, "user", "app"));
     assertViolation(both, "unencrypted data after SSL request");
   }
 
@@ -118,7 +125,8 @@ class StartupPacketDecoderTest {
     assertThatThrownBy(() -> channel.writeInbound(v2))
         .isInstanceOf(DecoderException.class)
         .cause()
-        .isInstanceOfSatisfying(ProtocolViolation.class,
+        .isInstanceOfSatisfying(
+            ProtocolViolation.class,
             v -> assertThat(v.sqlState()).isEqualTo(SqlState.FEATURE_NOT_SUPPORTED));
   }
 
@@ -127,8 +135,8 @@ class StartupPacketDecoderTest {
     ByteBuf noUser = Bytes.startupMessage(196608, "database", "x");
     assertThatThrownBy(() -> channel.writeInbound(noUser))
         .cause()
-        .isInstanceOfSatisfying(ProtocolViolation.class,
-            v -> assertThat(v.sqlState()).isEqualTo("28000"));
+        .isInstanceOfSatisfying(
+            ProtocolViolation.class, v -> assertThat(v.sqlState()).isEqualTo("28000"));
   }
 
   @Test
@@ -149,7 +157,8 @@ class StartupPacketDecoderTest {
 
   @Test
   void cancelRequestWithWrongLength_isProtocolViolation() {
-    assertViolation(Bytes.untyped(StartupPacket.CANCEL_REQUEST_CODE, 1), "invalid length of CancelRequest");
+    assertViolation(
+        Bytes.untyped(StartupPacket.CANCEL_REQUEST_CODE, 1), "invalid length of CancelRequest");
   }
 
   private void assertViolation(ByteBuf input, String message) {

@@ -38,10 +38,19 @@ class IdleTimeoutIT {
   @BeforeEach
   void start(PostgresServer pg) throws InterruptedException {
     this.pg = pg;
-    SessionSettings session = new SessionSettings(new InetSocketAddress(pg.host(), pg.port()),
-        1 << 20, Duration.ofSeconds(5), AUTHENTICATION, IDLE, Optional.empty());
-    proxy = new ProxyServer(new ProxySettings(new InetSocketAddress("127.0.0.1", 0), session, 10,
-        Duration.ofSeconds(2))).start();
+    SessionSettings session =
+        new SessionSettings(
+            new InetSocketAddress(pg.host(), pg.port()),
+            1 << 20,
+            Duration.ofSeconds(5),
+            AUTHENTICATION,
+            IDLE,
+            Optional.empty());
+    proxy =
+        new ProxyServer(
+                new ProxySettings(
+                    new InetSocketAddress("127.0.0.1", 0), session, 10, Duration.ofSeconds(2)))
+            .start();
   }
 
   @AfterEach
@@ -55,13 +64,14 @@ class IdleTimeoutIT {
     if (pg.superuserPassword() != null) {
       props.setProperty("password", pg.superuserPassword());
     }
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort()
-        + "/" + pg.database(), props);
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + pg.database(), props);
   }
 
   @Test
   void idleSession_isClosedWithIdleSessionTimeout() throws Exception {
-    try (Connection c = connect(); Statement s = c.createStatement()) {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
       s.execute("select 1");
       Thread.sleep(IDLE.multipliedBy(3).toMillis());
       assertThatThrownBy(() -> s.execute("select 1"))
@@ -72,7 +82,8 @@ class IdleTimeoutIT {
 
   @Test
   void idleInTransaction_isClosedWithIdleInTransactionTimeout() throws Exception {
-    try (Connection c = connect(); Statement s = c.createStatement()) {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
       c.setAutoCommit(false);
       s.execute("select 1");
       Thread.sleep(IDLE.multipliedBy(3).toMillis());
@@ -84,7 +95,8 @@ class IdleTimeoutIT {
 
   @Test
   void queryRunningLongerThanIdleTimeout_isNotInterrupted() throws Exception {
-    try (Connection c = connect(); Statement s = c.createStatement()) {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
       double seconds = IDLE.multipliedBy(3).toMillis() / 1000.0;
       try (ResultSet rs = s.executeQuery("select pg_sleep(" + seconds + "), 7")) {
         assertThat(rs.next()).isTrue();

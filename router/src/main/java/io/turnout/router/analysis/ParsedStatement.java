@@ -9,13 +9,13 @@ import net.sf.jsqlparser.parser.Token;
 import net.sf.jsqlparser.statement.Statement;
 
 /**
- * One statement parsed by JSqlParser, driven directly on the calling thread (the convenience
- * {@code CCJSqlParserUtil.parseStatements} starts a thread per call), together with PostgreSQL's
- * view of its tokens. Tree nodes carry source offsets ({@link #span}); edits are spliced into the
- * original text at those offsets, so the tree is never printed back.
+ * One statement parsed by JSqlParser, driven directly on the calling thread (the convenience {@code
+ * CCJSqlParserUtil.parseStatements} starts a thread per call), together with PostgreSQL's view of
+ * its tokens. Tree nodes carry source offsets ({@link #span}); edits are spliced into the original
+ * text at those offsets, so the tree is never printed back.
  *
- * <p>Literals JSqlParser does not read faithfully are masked before parsing with a literal of
- * the same length, so every offset stays valid: {@code E'…'} strings with backslash escapes and
+ * <p>Literals JSqlParser does not read faithfully are masked before parsing with a literal of the
+ * same length, so every offset stays valid: {@code E'…'} strings with backslash escapes and
  * untagged {@code $$…$$} quotes. Tagged dollar quotes and {@code U&} strings are not masked: a
  * statement containing one that touches a managed table is treated as unanalysable.
  */
@@ -85,7 +85,8 @@ public final class ParsedStatement {
       if (kind == SqlTokens.IDENT
           && tokens.isKeyword(i, "only")
           && i > 0
-          && (tokens.isKeyword(i - 1, "update") || tokens.isKeyword(i - 1, "from")
+          && (tokens.isKeyword(i - 1, "update")
+              || tokens.isKeyword(i - 1, "from")
               || tokens.isKeyword(i - 1, "join"))) {
         if (chars == null) {
           chars = sql.toCharArray();
@@ -131,8 +132,8 @@ public final class ParsedStatement {
   }
 
   /**
-   * The [start, end) offsets of a tree node in the statement text, or {@code null} when
-   * JSqlParser did not attach tokens to it.
+   * The [start, end) offsets of a tree node in the statement text, or {@code null} when JSqlParser
+   * did not attach tokens to it.
    */
   public static int[] span(Object node) {
     if (!(node instanceof ASTNodeAccess access)) {

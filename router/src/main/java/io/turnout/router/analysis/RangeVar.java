@@ -6,14 +6,14 @@ import java.util.List;
 
 /**
  * One entry of a FROM list (or a DML target) as name resolution sees it: a base table with its
- * catalog columns, or a derived table, CTE, VALUES list or function with the columns it is known
- * to produce ({@code null} when unknown).
+ * catalog columns, or a derived table, CTE, VALUES list or function with the columns it is known to
+ * produce ({@code null} when unknown).
  *
  * @param name the folded name a qualified reference uses (the alias, else the table's name)
  * @param schema the folded schema when the table is referenced unaliased, for {@code
  *     schema.table.column}; else {@code null}
- * @param qualifier SQL text that qualifies a generated column reference (the alias or the table
- *     as written)
+ * @param qualifier SQL text that qualifies a generated column reference (the alias or the table as
+ *     written)
  * @param table the base table, or {@code null}
  * @param plans active column migrations on the base table (empty when none)
  * @param columns the folded column names it produces, or {@code null} when unknown

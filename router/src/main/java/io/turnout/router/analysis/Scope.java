@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * One level of name resolution: the range variables of a SELECT (or DML statement) and the CTEs
- * declared at this level, with the enclosing level as parent (correlated references and CTE
- * lookups go outwards).
+ * declared at this level, with the enclosing level as parent (correlated references and CTE lookups
+ * go outwards).
  */
 public final class Scope {
   /** A CTE's name and the columns it produces ({@code null} when unknown). */

@@ -20,9 +20,9 @@ import java.util.Optional;
 /**
  * Loads the {@link Catalog} over JDBC: every table, view and foreign table outside the system
  * schemas, with columns in attnum order (type as {@code format_type} prints it, default as {@code
- * pg_get_expr} prints it; generated and identity columns show no default), primary key and
- * indexes, and the connection's search path. Blocking: call it off the request path (at start,
- * and again after DDL).
+ * pg_get_expr} prints it; generated and identity columns show no default), primary key and indexes,
+ * and the connection's search path. Blocking: call it off the request path (at start, and again
+ * after DDL).
  *
  * @see <a href="https://www.postgresql.org/docs/current/catalogs.html">PostgreSQL: System
  *     Catalogs</a>

@@ -9,9 +9,9 @@ import java.util.function.Supplier;
 
 /**
  * The router's catalog supplier: an immutable snapshot read without I/O on the request path,
- * replaced by {@link #refresh} off it (at start, and after the proxy sees DDL succeed —
- * {@link #changesSchema} tells which statements those are). Handing the router a new snapshot
- * drops the decisions it cached under the old one.
+ * replaced by {@link #refresh} off it (at start, and after the proxy sees DDL succeed — {@link
+ * #changesSchema} tells which statements those are). Handing the router a new snapshot drops the
+ * decisions it cached under the old one.
  */
 public final class CatalogSource implements Supplier<Catalog> {
   private volatile Catalog current;
@@ -43,9 +43,8 @@ public final class CatalogSource implements Supplier<Catalog> {
   }
 
   /**
-   * Whether a statement may change what the catalog holds: CREATE, ALTER, DROP, COMMENT ON,
-   * IMPORT FOREIGN SCHEMA, or a DO block. After one succeeds the catalog should
-   * be refreshed.
+   * Whether a statement may change what the catalog holds: CREATE, ALTER, DROP, COMMENT ON, IMPORT
+   * FOREIGN SCHEMA, or a DO block. After one succeeds the catalog should be refreshed.
    */
   public static boolean changesSchema(String sql) {
     SqlTokens t = SqlTokens.scan(sql);

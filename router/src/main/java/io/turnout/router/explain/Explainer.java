@@ -1,9 +1,9 @@
 package io.turnout.router.explain;
 
+import io.turnout.config.plan.Migration;
 import io.turnout.config.state.MigrationState;
 import io.turnout.config.state.Phase;
 import io.turnout.config.state.StateSnapshot;
-import io.turnout.config.plan.Migration;
 import io.turnout.router.Decision;
 import io.turnout.router.PassThrough;
 import io.turnout.router.Reject;
@@ -40,7 +40,13 @@ public final class Explainer {
   public static StateSnapshot stateFor(List<? extends Migration> migrations, Phase phase) {
     Map<String, MigrationState> m = new HashMap<>();
     for (Migration mig : migrations) {
-      m.put(mig.id(), new MigrationState(mig.id(), phase, phase == Phase.READS ? 50 : phase.compareTo(Phase.READS) > 0 ? 100 : 0, 0));
+      m.put(
+          mig.id(),
+          new MigrationState(
+              mig.id(),
+              phase,
+              phase == Phase.READS ? 50 : phase.compareTo(Phase.READS) > 0 ? 100 : 0,
+              0));
     }
     return new StateSnapshot(1, m);
   }
@@ -105,8 +111,11 @@ public final class Explainer {
         }
         b.append('\n');
       } else if (d instanceof Rewrite r) {
-        b.append("rewrite (").append(String.join(", ", r.migrationIds())).append("):\n  ")
-            .append(r.sql()).append('\n');
+        b.append("rewrite (")
+            .append(String.join(", ", r.migrationIds()))
+            .append("):\n  ")
+            .append(r.sql())
+            .append('\n');
       } else if (d instanceof Route r) {
         b.append("route by ").append(r.migrationId()).append("'s read percentage:\n");
         b.append("  old: ").append(r.oldSql()).append('\n');

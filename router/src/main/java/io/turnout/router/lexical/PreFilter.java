@@ -7,12 +7,12 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Decides, without parsing, whether a statement can name a managed table at all. Two stages:
- * {@link #mayTouch(String)} is a case-insensitive substring scan that allocates nothing and
- * rejects almost every unrelated statement in tens of nanoseconds; {@link #touches(SqlTokens)}
- * then checks the tokens, so a table name inside a string literal or comment, or a differently
- * cased quoted name ({@code "Users"}), does not count. A name inside a dollar-quoted body (a
- * {@code DO} block or function body) does count: that text is code.
+ * Decides, without parsing, whether a statement can name a managed table at all. Two stages: {@link
+ * #mayTouch(String)} is a case-insensitive substring scan that allocates nothing and rejects almost
+ * every unrelated statement in tens of nanoseconds; {@link #touches(SqlTokens)} then checks the
+ * tokens, so a table name inside a string literal or comment, or a differently cased quoted name
+ * ({@code "Users"}), does not count. A name inside a dollar-quoted body (a {@code DO} block or
+ * function body) does count: that text is code.
  */
 public final class PreFilter {
   private final char[][] names;
@@ -53,8 +53,8 @@ public final class PreFilter {
   }
 
   /**
-   * Stage one: does the text contain a managed table's name, ignoring ASCII case? False
-   * negatives are impossible (an identifier that PostgreSQL folds to the name contains it).
+   * Stage one: does the text contain a managed table's name, ignoring ASCII case? False negatives
+   * are impossible (an identifier that PostgreSQL folds to the name contains it).
    */
   public boolean mayTouch(String sql) {
     for (int k = 0; k < names.length; k++) {
@@ -94,8 +94,8 @@ public final class PreFilter {
   }
 
   /**
-   * Horspool search ignoring ASCII case: the character under the end of the window decides how
-   * far to shift, so most of a statement's characters are never looked at.
+   * Horspool search ignoring ASCII case: the character under the end of the window decides how far
+   * to shift, so most of a statement's characters are never looked at.
    */
   private static boolean containsIgnoreCase(String s, char[] name, int[] shift) {
     final int m = name.length;

@@ -5,9 +5,8 @@ import java.util.Locale;
 
 /**
  * The tokens of one SQL text as PostgreSQL's scanner sees them: whitespace and comments dropped,
- * strings, quoted identifiers and dollar quotes kept whole. Stored as parallel arrays (kind,
- * start, end) because the router scans them on hot paths; {@link #identifier(int)} folds names
- * lazily.
+ * strings, quoted identifiers and dollar quotes kept whole. Stored as parallel arrays (kind, start,
+ * end) because the router scans them on hot paths; {@link #identifier(int)} folds names lazily.
  *
  * @see <a href="https://www.postgresql.org/docs/current/sql-syntax-lexical.html">PostgreSQL:
  *     Lexical Structure</a>
@@ -17,10 +16,13 @@ public final class SqlTokens {
   public static final byte IDENT = 1;
 
   public static final byte QUOTED_IDENT = 2;
+
   /** {@code '…'}, {@code E'…'}, {@code B'…'}, {@code X'…'}, {@code N'…'}. */
   public static final byte STRING = 3;
+
   /** {@code $$…$$} or {@code $tag$…$tag$}. */
   public static final byte DOLLAR_STRING = 4;
+
   /** {@code $1}. */
   public static final byte PARAM = 5;
 
@@ -31,10 +33,13 @@ public final class SqlTokens {
   public static final byte COMMA = 10;
   public static final byte SEMICOLON = 11;
   public static final byte DOT = 12;
+
   /** {@code U&'…'} or {@code U&"…"}: Unicode escapes, which JSqlParser does not read faithfully. */
   public static final byte UNICODE = 13;
+
   /** {@code [} or {@code ]}. */
   public static final byte BRACKET = 14;
+
   /** {@code ?} as a JDBC-style placeholder or operator; context decides. */
   public static final byte QUESTION = 15;
 

@@ -1,8 +1,8 @@
 package io.turnout.router.lexical;
 
 /**
- * What a statement does, judged from its leading key words only, for statements the parser
- * does not see (utility commands) and for the unanalysable path (is it a read or a write?).
+ * What a statement does, judged from its leading key words only, for statements the parser does not
+ * see (utility commands) and for the unanalysable path (is it a read or a write?).
  */
 public enum StatementKind {
   /** SELECT, VALUES, TABLE, or WITH … SELECT without data-modifying CTEs. */
@@ -28,7 +28,9 @@ public enum StatementKind {
     if (i >= n) {
       return UTILITY;
     }
-    if (tokens.isKeyword(i, "select") || tokens.isKeyword(i, "values") || tokens.isKeyword(i, "table")) {
+    if (tokens.isKeyword(i, "select")
+        || tokens.isKeyword(i, "values")
+        || tokens.isKeyword(i, "table")) {
       return QUERY;
     }
     if (tokens.isKeyword(i, "insert")
@@ -67,7 +69,9 @@ public enum StatementKind {
           int end = skipParens(tokens, j);
           for (int k = j; k < end; k++) {
             if (tokens.isKeyword(k, "analyze") || tokens.isKeyword(k, "analyse")) {
-              boolean off = k + 1 < end && (tokens.isKeyword(k + 1, "false") || tokens.isKeyword(k + 1, "off"));
+              boolean off =
+                  k + 1 < end
+                      && (tokens.isKeyword(k + 1, "false") || tokens.isKeyword(k + 1, "off"));
               analyze |= !off;
             }
           }
@@ -95,7 +99,9 @@ public enum StatementKind {
   private static boolean containsDml(SqlTokens tokens, int from) {
     for (int j = from; j < tokens.size(); j++) {
       if (tokens.isKeyword(j, "insert")
-          || tokens.isKeyword(j, "update") && !(j > 0 && tokens.isKeyword(j - 1, "for")) && !(j > 0 && tokens.isKeyword(j - 1, "key"))
+          || tokens.isKeyword(j, "update")
+              && !(j > 0 && tokens.isKeyword(j - 1, "for"))
+              && !(j > 0 && tokens.isKeyword(j - 1, "key"))
           || tokens.isKeyword(j, "delete")
           || tokens.isKeyword(j, "merge")) {
         return true;

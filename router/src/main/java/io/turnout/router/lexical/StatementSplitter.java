@@ -29,7 +29,8 @@ public final class StatementSplitter {
         depth = Math.max(0, depth - 1);
       } else if (kind == SqlTokens.SEMICOLON && depth == 0) {
         if (firstToken >= 0) {
-          pieces.add(new Piece(query.substring(pieceStart, tokens.start(i)), pieceStart, tokens.start(i)));
+          pieces.add(
+              new Piece(query.substring(pieceStart, tokens.start(i)), pieceStart, tokens.start(i)));
         }
         pieceStart = tokens.end(i);
         firstToken = -1;

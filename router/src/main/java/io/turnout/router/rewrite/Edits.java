@@ -5,10 +5,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Text edits against one original statement, applied by splicing: everything outside an edit
- * stays byte-identical (comments, spacing, {@code $n} numbering). A replacement that covers
- * earlier edits absorbs them (the caller renders the covered text with {@link #render} first);
- * partly overlapping edits are a bug and throw.
+ * Text edits against one original statement, applied by splicing: everything outside an edit stays
+ * byte-identical (comments, spacing, {@code $n} numbering). A replacement that covers earlier edits
+ * absorbs them (the caller renders the covered text with {@link #render} first); partly overlapping
+ * edits are a bug and throw.
  */
 public final class Edits {
   /** One edit: replace [start, end) by text; start == end inserts. */
@@ -71,7 +71,9 @@ public final class Edits {
   /** True when some edit lies inside [start, end). */
   public boolean touches(int start, int end) {
     for (Edit e : edits) {
-      if (e.start() >= start && e.end() <= end && (e.start() < e.end() || (e.start() > start && e.start() < end))) {
+      if (e.start() >= start
+          && e.end() <= end
+          && (e.start() < e.end() || (e.start() > start && e.start() < end))) {
         return true;
       }
     }

@@ -68,17 +68,16 @@ import net.sf.jsqlparser.statement.update.Update;
 import net.sf.jsqlparser.statement.update.UpdateSet;
 
 /**
- * Produces one variant of a statement under a {@link View}: resolves every column reference to
- * its table through the scopes of the statement (aliases, joins, subqueries, CTEs, set
- * operations, correlated references), re-expresses references to managed columns in the side
- * the view asks for, keeps {@code *} in the old shape, and adds the dual-write to INSERT and
- * UPDATE (and ON CONFLICT DO UPDATE). Edits are spliced into the original text.
+ * Produces one variant of a statement under a {@link View}: resolves every column reference to its
+ * table through the scopes of the statement (aliases, joins, subqueries, CTEs, set operations,
+ * correlated references), re-expresses references to managed columns in the side the view asks for,
+ * keeps {@code *} in the old shape, and adds the dual-write to INSERT and UPDATE (and ON CONFLICT
+ * DO UPDATE). Edits are spliced into the original text.
  *
  * <p>Fails closed: a construct it does not understand on a managed table throws {@link
- * Unanalysable}, and a write it must not run throws {@link Rejected}. As a final check, every
- * token that spells a managed column name must have been seen by the analysis; otherwise the
- * statement is unanalysable (a reference the tree walk missed would silently escape the
- * rewrite).
+ * Unanalysable}, and a write it must not run throws {@link Rejected}. As a final check, every token
+ * that spells a managed column name must have been seen by the analysis; otherwise the statement is
+ * unanalysable (a reference the tree walk missed would silently escape the rewrite).
  */
 public final class StatementRewriter {
   /** A write the router must refuse, with the migration it concerns. */
@@ -368,8 +367,8 @@ public final class StatementRewriter {
   }
 
   /**
-   * ORDER BY: a bare name that matches an output label refers to the output column (whose label
-   * the rewrite preserves), otherwise to an input column.
+   * ORDER BY: a bare name that matches an output label refers to the output column (whose label the
+   * rewrite preserves), otherwise to an input column.
    */
   private void orderBy(
       List<OrderByElement> elements, Scope scope, List<String> labels, boolean outputOnly) {
@@ -392,7 +391,9 @@ public final class StatementRewriter {
 
   /** GROUP BY: an input column wins over an output label of the same name. */
   private void groupByExpr(Expression e, Scope scope, List<String> labels) {
-    if (e instanceof Column c && isBare(c) && resolveBare(name(c), scope, c) == null
+    if (e instanceof Column c
+        && isBare(c)
+        && resolveBare(name(c), scope, c) == null
         && labels.contains(name(c))) {
       markSeen(c);
       return;
@@ -484,7 +485,8 @@ public final class StatementRewriter {
     } else if (cols == null) {
       cols = out;
     }
-    return new RangeVar(n == null ? "" : n, null, n == null ? "" : alias.getName(), null, List.of(), cols, false);
+    return new RangeVar(
+        n == null ? "" : n, null, n == null ? "" : alias.getName(), null, List.of(), cols, false);
   }
 
   private RangeVar tableVar(Table t, boolean target, Scope lookup) {
@@ -497,7 +499,14 @@ public final class StatementRewriter {
       Scope.Cte cte = lookup.cte(name);
       if (cte != null) {
         String n = aliasName != null ? aliasName : name;
-        return new RangeVar(n, null, aliasName != null ? alias.getName() : t.getName(), null, List.of(), cte.columns(), target);
+        return new RangeVar(
+            n,
+            null,
+            aliasName != null ? alias.getName() : t.getName(),
+            null,
+            List.of(),
+            cte.columns(),
+            target);
       }
     }
     Optional<TableInfo> info =
@@ -510,7 +519,14 @@ public final class StatementRewriter {
         }
       }
       String n = aliasName != null ? aliasName : name;
-      return new RangeVar(n, aliasName != null ? null : schema, aliasName != null ? alias.getName() : tableText(t), null, List.of(), null, target);
+      return new RangeVar(
+          n,
+          aliasName != null ? null : schema,
+          aliasName != null ? alias.getName() : tableText(t),
+          null,
+          List.of(),
+          null,
+          target);
     }
     TableInfo ti = info.get();
     List<ColumnPlan> plans = plansByTable.getOrDefault(ti.name(), List.of());
@@ -542,9 +558,7 @@ public final class StatementRewriter {
       if (i >= 0) {
         int j = i;
         int end = tokens.end(i);
-        while (j + 2 < tokens.size()
-            && tokens.kind(j + 1) == SqlTokens.DOT
-            && isIdent(j + 2)) {
+        while (j + 2 < tokens.size() && tokens.kind(j + 1) == SqlTokens.DOT && isIdent(j + 2)) {
           j += 2;
           end = tokens.end(j);
         }
@@ -760,9 +774,10 @@ public final class StatementRewriter {
     public <S> Void visit(AllTableColumns atc, S context) {
       markSeen(atc);
       Table t = atc.getTable();
-      RangeVar v = scope.byName(
-          t.getSchemaName() == null ? null : SqlText.fold(t.getSchemaName()),
-          SqlText.fold(t.getName()));
+      RangeVar v =
+          scope.byName(
+              t.getSchemaName() == null ? null : SqlText.fold(t.getSchemaName()),
+              SqlText.fold(t.getName()));
       if (v != null && v.isManaged()) {
         throw new Unanalysable("whole-row reference " + t.getName() + ".* to a managed table");
       }
@@ -782,7 +797,9 @@ public final class StatementRewriter {
       int[] left = ParsedStatement.span(ce.getLeftExpression());
       if (whole != null && left != null && left[1] <= whole[1]) {
         // The type name is not a column reference (a column may be called "name").
-        for (int i = tokens.indexAtOrAfter(left[1]); i < tokens.size() && tokens.start(i) < whole[1]; i++) {
+        for (int i = tokens.indexAtOrAfter(left[1]);
+            i < tokens.size() && tokens.start(i) < whole[1];
+            i++) {
           seen.set(tokens.start(i));
         }
       }
@@ -854,8 +871,8 @@ public final class StatementRewriter {
   }
 
   /**
-   * Resolves one column reference and, when it names a managed column the view wants in the
-   * other side, replaces it. Returns true when the text changed.
+   * Resolves one column reference and, when it names a managed column the view wants in the other
+   * side, replaces it. Returns true when the text changed.
    */
   private boolean column(Column c, Scope scope) {
     markSeen(c);
@@ -940,7 +957,8 @@ public final class StatementRewriter {
     }
     String qualifier =
         last > first ? sql.substring(tokens.start(first), tokens.start(last - 1)) : null;
-    String rendered = translation(v, p, col, qualifier != null ? qualifier : qualifierFor(v, scope));
+    String rendered =
+        translation(v, p, col, qualifier != null ? qualifier : qualifierFor(v, scope));
     if (p.isRename() && rendered.indexOf('(') < 0) {
       // A rename only swaps the name token, so qualifiers and quoting stay as written.
       String other = p.derivation(col).columns().iterator().next();
@@ -957,7 +975,9 @@ public final class StatementRewriter {
   private String translation(RangeVar v, ColumnPlan p, String col, String qualifier) {
     Template t = p.derivation(col);
     String rendered =
-        t.render(other -> qualifier == null ? SqlText.ident(other) : qualifier + "." + SqlText.ident(other));
+        t.render(
+            other ->
+                qualifier == null ? SqlText.ident(other) : qualifier + "." + SqlText.ident(other));
     if (p.isRename()) {
       ColumnInfo mine = v.table().column(col).orElse(null);
       ColumnInfo theirs = v.table().column(t.columns().iterator().next()).orElse(null);
@@ -1076,7 +1096,14 @@ public final class StatementRewriter {
     conflictScope.add(target);
     if (target.table() != null) {
       conflictScope.add(
-          new RangeVar("excluded", null, "excluded", target.table(), target.plans(), target.columns(), false));
+          new RangeVar(
+              "excluded",
+              null,
+              "excluded",
+              target.table(),
+              target.plans(),
+              target.columns(),
+              false));
     }
     List<SetItem> conflictItems = null;
     if (action != null && action.getUpdateSets() != null && !action.getUpdateSets().isEmpty()) {
@@ -1128,8 +1155,11 @@ public final class StatementRewriter {
     }
     String text = edits.render(span[0], span[1]);
     boolean untyped =
-        e instanceof JdbcParameter || e instanceof StringValue || e instanceof NullValue
-            || (e instanceof ParenthesedExpressionList<?> pl && pl.size() == 1
+        e instanceof JdbcParameter
+            || e instanceof StringValue
+            || e instanceof NullValue
+            || (e instanceof ParenthesedExpressionList<?> pl
+                && pl.size() == 1
                 && (pl.get(0) instanceof JdbcParameter || pl.get(0) instanceof StringValue));
     return new Value(text, Volatility.isStable(e), untyped);
   }
@@ -1220,7 +1250,8 @@ public final class StatementRewriter {
       throw new Unanalysable("INSERT … DEFAULT VALUES on a table with a dual-write");
     }
     if (values != null) {
-      insertValues(ins, target, columns, allColumns, implicitColumns, rows, values, derived, synthetic);
+      insertValues(
+          ins, target, columns, allColumns, implicitColumns, rows, values, derived, synthetic);
     } else if (query != null) {
       insertQuery(ins, target, columns, allColumns, implicitColumns, query, derived, synthetic);
     }
@@ -1245,7 +1276,8 @@ public final class StatementRewriter {
     for (int r = 0; r < rows.size(); r++) {
       List<Expression> row = rows.get(r);
       if (row.size() != columns.size()) {
-        throw new Unanalysable("VALUES row has " + row.size() + " values for " + columns.size() + " columns");
+        throw new Unanalysable(
+            "VALUES row has " + row.size() + " values for " + columns.size() + " columns");
       }
       List<int[]> spans = elements(rowParens.get(r)[0]);
       if (spans.size() != row.size()) {
@@ -1331,7 +1363,9 @@ public final class StatementRewriter {
       List<Derived> derived,
       Set<String> synthetic) {
     Set<String> used = usedColumns(derived);
-    if (query instanceof PlainSelect ps && synthetic.isEmpty() && query.getWithItemsList() == null) {
+    if (query instanceof PlainSelect ps
+        && synthetic.isEmpty()
+        && query.getWithItemsList() == null) {
       List<SelectItem<?>> items = ps.getSelectItems();
       boolean simple = items.size() == columns.size();
       List<Value> vs = new ArrayList<>();
@@ -1370,9 +1404,12 @@ public final class StatementRewriter {
         SelectItem<?> item = ps.getSelectItems().get(i);
         Expression e = item.getExpression();
         ColumnInfo ci = columnInfo(target, columns.get(i));
-        if (ci != null && (e instanceof JdbcParameter || e instanceof StringValue || e instanceof NullValue)) {
+        if (ci != null
+            && (e instanceof JdbcParameter || e instanceof StringValue || e instanceof NullValue)) {
           int[] span = expressionSpan(item);
-          edits.replace(span[0], span[1],
+          edits.replace(
+              span[0],
+              span[1],
               SqlText.cast(edits.render(span[0], span[1]), SqlText.baseType(ci.type())));
         }
       }
@@ -1406,13 +1443,17 @@ public final class StatementRewriter {
   }
 
   /**
-   * Slot values for an INSERT row: the row's value (or its reference in the VALUES list the
-   * INSERT selects from), or the column default when not given. A transform sees each value as
-   * stored, i.e. cast to the column's type with its modifier (numeric(12,2) rounds, for one); a
-   * rename copies the value as written into a column of the same type.
+   * Slot values for an INSERT row: the row's value (or its reference in the VALUES list the INSERT
+   * selects from), or the column default when not given. A transform sees each value as stored,
+   * i.e. cast to the column's type with its modifier (numeric(12,2) rounds, for one); a rename
+   * copies the value as written into a column of the same type.
    */
   private Function<String, String> slotFor(
-      RangeVar target, List<String> columns, List<Value> values, List<String> refs, boolean identity) {
+      RangeVar target,
+      List<String> columns,
+      List<Value> values,
+      List<String> refs,
+      boolean identity) {
     return col -> {
       int i = columns.indexOf(col);
       ColumnInfo ci = columnInfo(target, col);
@@ -1454,7 +1495,11 @@ public final class StatementRewriter {
 
   /** Adds the derived (and synthetic) columns to the INSERT's column list, or writes one. */
   private void appendColumns(
-      Insert ins, RangeVar target, boolean implicit, List<String> allColumns, List<Derived> derived) {
+      Insert ins,
+      RangeVar target,
+      boolean implicit,
+      List<String> allColumns,
+      List<Derived> derived) {
     if (implicit) {
       int pos = afterTargetName(ins);
       StringBuilder b = new StringBuilder(" (");
@@ -1537,7 +1582,10 @@ public final class StatementRewriter {
     throw new Unanalysable("unbalanced parentheses");
   }
 
-  /** The [start, end) offsets of the comma-separated elements inside the parentheses at {@code open}. */
+  /**
+   * The [start, end) offsets of the comma-separated elements inside the parentheses at {@code
+   * open}.
+   */
   private List<int[]> elements(int open) {
     int close = matching(open);
     List<int[]> out = new ArrayList<>();
@@ -1553,7 +1601,8 @@ public final class StatementRewriter {
       }
       if (k == SqlTokens.LPAREN || (k == SqlTokens.BRACKET && sql.charAt(tokens.start(j)) == '[')) {
         depth++;
-      } else if (k == SqlTokens.RPAREN || (k == SqlTokens.BRACKET && sql.charAt(tokens.start(j)) == ']')) {
+      } else if (k == SqlTokens.RPAREN
+          || (k == SqlTokens.BRACKET && sql.charAt(tokens.start(j)) == ']')) {
         depth--;
       }
       if (start < 0) {
@@ -1601,7 +1650,9 @@ public final class StatementRewriter {
     if (p.isRename()) {
       ColumnInfo o = columnInfo(target, p.oldColumns().get(0));
       ColumnInfo n = columnInfo(target, p.newColumns().get(0));
-      return o != null && n != null && o.defaultExpression().equals(n.defaultExpression())
+      return o != null
+          && n != null
+          && o.defaultExpression().equals(n.defaultExpression())
           && stableText.test(o.defaultExpression().get());
     }
     return false;
@@ -1695,7 +1746,12 @@ public final class StatementRewriter {
           expr(v, scope);
         }
         if (item.values.size() != item.columns.size()) {
-          throw new Unanalysable("SET list has " + item.values.size() + " values for " + item.columns.size() + " columns");
+          throw new Unanalysable(
+              "SET list has "
+                  + item.values.size()
+                  + " values for "
+                  + item.columns.size()
+                  + " columns");
         }
       }
       items.add(item);
@@ -1731,9 +1787,11 @@ public final class StatementRewriter {
               || kind == SqlTokens.RPAREN)) {
         break;
       }
-      if (kind == SqlTokens.LPAREN || (kind == SqlTokens.BRACKET && sql.charAt(tokens.start(i)) == '[')) {
+      if (kind == SqlTokens.LPAREN
+          || (kind == SqlTokens.BRACKET && sql.charAt(tokens.start(i)) == '[')) {
         depth++;
-      } else if (kind == SqlTokens.RPAREN || (kind == SqlTokens.BRACKET && sql.charAt(tokens.start(i)) == ']')) {
+      } else if (kind == SqlTokens.RPAREN
+          || (kind == SqlTokens.BRACKET && sql.charAt(tokens.start(i)) == ']')) {
         depth--;
       } else if (kind == SqlTokens.COMMA && depth == 0) {
         if (k >= items.size()) {
@@ -1793,10 +1851,10 @@ public final class StatementRewriter {
   private record PendingDerived(String column, Template template, ColumnPlan plan) {}
 
   /**
-   * Adds the dual-write to a SET list (UPDATE, or ON CONFLICT DO UPDATE): derived columns from
-   * the assigned ones, unassigned source columns read from the current row. Stable values are
-   * repeated in appended assignments; volatile values and row sub-selects are evaluated once, in
-   * a row sub-select that assigns the sources and the derived columns together.
+   * Adds the dual-write to a SET list (UPDATE, or ON CONFLICT DO UPDATE): derived columns from the
+   * assigned ones, unassigned source columns read from the current row. Stable values are repeated
+   * in appended assignments; volatile values and row sub-selects are evaluated once, in a row
+   * sub-select that assigns the sources and the derived columns together.
    */
   private void dualWriteSets(List<SetItem> items, RangeVar target) {
     Map<String, SetItem> owner = new LinkedHashMap<>();
@@ -2097,7 +2155,8 @@ public final class StatementRewriter {
   private int[] spanOf(Object node) {
     int[] span = ParsedStatement.span(node);
     if (span == null) {
-      throw new Unanalysable("no source position for " + node.getClass().getSimpleName() + " " + node);
+      throw new Unanalysable(
+          "no source position for " + node.getClass().getSimpleName() + " " + node);
     }
     return span;
   }
@@ -2126,8 +2185,8 @@ public final class StatementRewriter {
   }
 
   /**
-   * Every identifier token that spells a managed column name (of a table this statement uses)
-   * must lie inside something the analysis looked at: otherwise a reference escaped the walk.
+   * Every identifier token that spells a managed column name (of a table this statement uses) must
+   * lie inside something the analysis looked at: otherwise a reference escaped the walk.
    */
   private void checkEveryManagedNameSeen() {
     if (managedNames.isEmpty()) {
@@ -2152,5 +2211,4 @@ public final class StatementRewriter {
           "the analysis did not account for '" + tokens.text(i) + "' at offset " + tokens.start(i));
     }
   }
-
 }

@@ -13,8 +13,8 @@ import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
 
 /**
- * A plan expression ({@code split_part(name, ' ', 1)}) with its column references as slots, so
- * it can be rendered over any values: stored values, a row's columns, {@code EXCLUDED.x}.
+ * A plan expression ({@code split_part(name, ' ', 1)}) with its column references as slots, so it
+ * can be rendered over any values: stored values, a row's columns, {@code EXCLUDED.x}.
  */
 public final class Template {
   private record Slot(int start, int end, String column) {}
@@ -37,8 +37,7 @@ public final class Template {
   /**
    * Parses a plan expression; unqualified column names become slots.
    *
-   * @throws IllegalArgumentException when the expression does not parse or names a qualified
-   *     column
+   * @throws IllegalArgumentException when the expression does not parse or names a qualified column
    */
   public static Template parse(String expression) {
     Expression e;

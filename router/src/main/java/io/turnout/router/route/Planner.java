@@ -42,10 +42,10 @@ import net.sf.jsqlparser.statement.update.Update;
  * {@link io.turnout.router.Router} caches what it returns.
  *
  * <p>Phase rules, per migration: before {@code expanded} and after {@code contracted} nothing
- * changes. From {@code expanded}, {@code *} keeps the old shape and references to new columns
- * are served from the old ones. From {@code dual_write}, writes keep both sides in sync. In
- * {@code reads}, a read has an old and a new variant ({@link Route}); from {@code reads_new}
- * reads use the new columns only.
+ * changes. From {@code expanded}, {@code *} keeps the old shape and references to new columns are
+ * served from the old ones. From {@code dual_write}, writes keep both sides in sync. In {@code
+ * reads}, a read has an old and a new variant ({@link Route}); from {@code reads_new} reads use the
+ * new columns only.
  */
 public final class Planner {
   /** A decision plus whether it came from the unanalysable-read path (to be counted). */
@@ -68,7 +68,8 @@ public final class Planner {
     return phase.compareTo(Phase.EXPANDED) >= 0 && phase != Phase.CONTRACTED;
   }
 
-  public Outcome decide(String sql, SqlTokens tokens, PreFilter filter, StateSnapshot state, Catalog catalog) {
+  public Outcome decide(
+      String sql, SqlTokens tokens, PreFilter filter, StateSnapshot state, Catalog catalog) {
     if (!filter.touches(tokens)) {
       return Outcome.of(PassThrough.INSTANCE);
     }
@@ -93,8 +94,13 @@ public final class Planner {
         return unanalysable(false, lexicallyTouched, state, "this statement is not analysed");
       case OPAQUE_WRITE:
       case COPY_FROM:
-        return unanalysable(true, lexicallyTouched, state,
-            kind == StatementKind.COPY_FROM ? "COPY … FROM loads rows without dual-write" : "its writes cannot be analysed");
+        return unanalysable(
+            true,
+            lexicallyTouched,
+            state,
+            kind == StatementKind.COPY_FROM
+                ? "COPY … FROM loads rows without dual-write"
+                : "its writes cannot be analysed");
       default:
         break;
     }
@@ -111,11 +117,16 @@ public final class Planner {
       if (!(parsed.statement() instanceof Select || write)) {
         throw new Unanalysable(parsed.statement().getClass().getSimpleName() + " is not analysed");
       }
-      if (write && !(parsed.statement() instanceof Insert || parsed.statement() instanceof Update
-          || parsed.statement() instanceof Delete || parsed.statement() instanceof Select)) {
+      if (write
+          && !(parsed.statement() instanceof Insert
+              || parsed.statement() instanceof Update
+              || parsed.statement() instanceof Delete
+              || parsed.statement() instanceof Select)) {
         throw new Unanalysable(parsed.statement().getClass().getSimpleName() + " is not analysed");
       }
-      return write ? decideWrite(parsed, active, state, catalog) : decideRead(parsed, active, state, catalog);
+      return write
+          ? decideWrite(parsed, active, state, catalog)
+          : decideRead(parsed, active, state, catalog);
     } catch (Unanalysable u) {
       return unanalysable(write, lexicallyTouched, state, u.getMessage());
     } catch (StatementRewriter.Rejected r) {
@@ -124,7 +135,10 @@ public final class Planner {
   }
 
   private Outcome decideWrite(
-      ParsedStatement parsed, Map<TableName, List<ColumnPlan>> active, StateSnapshot state, Catalog catalog) {
+      ParsedStatement parsed,
+      Map<TableName, List<ColumnPlan>> active,
+      StateSnapshot state,
+      Catalog catalog) {
     Map<String, Side> sides = new HashMap<>();
     Set<String> dual = new HashSet<>();
     for (List<ColumnPlan> ps : active.values()) {
@@ -145,7 +159,10 @@ public final class Planner {
   }
 
   private Outcome decideRead(
-      ParsedStatement parsed, Map<TableName, List<ColumnPlan>> active, StateSnapshot state, Catalog catalog) {
+      ParsedStatement parsed,
+      Map<TableName, List<ColumnPlan>> active,
+      StateSnapshot state,
+      Catalog catalog) {
     Map<String, Side> oldSides = new HashMap<>();
     Map<String, Side> newSides = new HashMap<>();
     boolean ramping = false;
@@ -159,10 +176,12 @@ public final class Planner {
       }
     }
     StatementRewriter.Result old =
-        new StatementRewriter(parsed, catalog, active, new View(oldSides, Set.of()), stableText).rewrite();
+        new StatementRewriter(parsed, catalog, active, new View(oldSides, Set.of()), stableText)
+            .rewrite();
     if (ramping) {
       StatementRewriter.Result neu =
-          new StatementRewriter(parsed, catalog, active, new View(newSides, Set.of()), stableText).rewrite();
+          new StatementRewriter(parsed, catalog, active, new View(newSides, Set.of()), stableText)
+              .rewrite();
       if (!neu.sql().equals(old.sql())) {
         String id = null;
         int lowest = Integer.MAX_VALUE;
@@ -200,14 +219,20 @@ public final class Planner {
     return out;
   }
 
-  private Outcome unanalysable(boolean write, List<ColumnPlan> touched, StateSnapshot state, String reason) {
+  private Outcome unanalysable(
+      boolean write, List<ColumnPlan> touched, StateSnapshot state, String reason) {
     for (ColumnPlan p : touched) {
       UnanalysablePolicy policy = p.migration().onUnanalysable();
       Phase phase = state.phase(p.id());
       if (write) {
         if (phase.dualWrites() && policy.writes() == UnanalysablePolicy.WriteAction.REJECT) {
           return Outcome.of(
-              reject(p, state, "cannot analyse this write, and a write that skips dual-write loses data (" + reason + ")"));
+              reject(
+                  p,
+                  state,
+                  "cannot analyse this write, and a write that skips dual-write loses data ("
+                      + reason
+                      + ")"));
         }
       } else if (policy.reads() == UnanalysablePolicy.ReadAction.REJECT) {
         return Outcome.of(reject(p, state, "cannot analyse this read (" + reason + ")"));
@@ -221,8 +246,16 @@ public final class Planner {
     String phase = state.phase(p.id()).name().toLowerCase(Locale.ROOT);
     return new Reject(
         Reject.FEATURE_NOT_SUPPORTED,
-        "turnout: migration \"" + p.id() + "\" (" + p.kind() + ", phase " + phase
-            + ") on table " + p.table() + ": " + reason);
+        "turnout: migration \""
+            + p.id()
+            + "\" ("
+            + p.kind()
+            + ", phase "
+            + phase
+            + ") on table "
+            + p.table()
+            + ": "
+            + reason);
   }
 
   static boolean isWrite(Statement st) {

@@ -16,7 +16,8 @@ class CatalogSourceTest {
     assertTrue(CatalogSource.changesSchema("/* x */ create index concurrently i on t (a)"));
     assertTrue(CatalogSource.changesSchema("drop table if exists tmp"));
     assertTrue(CatalogSource.changesSchema("COMMENT ON COLUMN users.email IS 'x'"));
-    assertTrue(CatalogSource.changesSchema("do $$ begin execute 'alter table t add c int'; end $$"));
+    assertTrue(
+        CatalogSource.changesSchema("do $$ begin execute 'alter table t add c int'; end $$"));
   }
 
   @Test

@@ -21,14 +21,29 @@ import org.junit.jupiter.api.Test;
 class ExplainerTest {
   private static final TableName USERS = new TableName("public", "users");
   private static final List<RenameColumn> PLAN =
-      List.of(new RenameColumn("rename-email", "primary", USERS, "email", "email_address",
-          ReadPolicy.DEFAULT, ShadowPolicy.DEFAULT, UnanalysablePolicy.DEFAULT));
+      List.of(
+          new RenameColumn(
+              "rename-email",
+              "primary",
+              USERS,
+              "email",
+              "email_address",
+              ReadPolicy.DEFAULT,
+              ShadowPolicy.DEFAULT,
+              UnanalysablePolicy.DEFAULT));
   private static final Catalog CATALOG =
-      new Catalog(List.of("public"), Map.of(USERS, new TableInfo(USERS, List.of(
-          new ColumnInfo("id", "bigint", 20, true, Optional.empty()),
-          new ColumnInfo("email", "text", 25, true, Optional.empty()),
-          new ColumnInfo("email_address", "text", 25, false, Optional.empty())),
-          List.of("id"), List.of())));
+      new Catalog(
+          List.of("public"),
+          Map.of(
+              USERS,
+              new TableInfo(
+                  USERS,
+                  List.of(
+                      new ColumnInfo("id", "bigint", 20, true, Optional.empty()),
+                      new ColumnInfo("email", "text", 25, true, Optional.empty()),
+                      new ColumnInfo("email_address", "text", 25, false, Optional.empty())),
+                  List.of("id"),
+                  List.of())));
   private final Explainer explainer = new Explainer(new Router(PLAN, () -> CATALOG));
 
   private String json(String sql, Phase phase) {
@@ -59,7 +74,8 @@ class ExplainerTest {
   @Test
   void json_reject_withSqlstateAndMessage() {
     String j = json("copy users from stdin", Phase.DUAL_WRITE);
-    assertTrue(j.startsWith("{\"kind\": \"reject\", \"sqlstate\": \"0A000\", \"message\": \"turnout:"), j);
+    assertTrue(
+        j.startsWith("{\"kind\": \"reject\", \"sqlstate\": \"0A000\", \"message\": \"turnout:"), j);
   }
 
   @Test
@@ -71,10 +87,13 @@ class ExplainerTest {
 
   @Test
   void text_namesPhaseAndVariants() {
-    String t = Explainer.text(
-        explainer.explain("select email from users", Explainer.stateFor(PLAN, Phase.READS)),
-        Phase.READS);
-    assertEquals("phase: reads\nroute by rename-email's read percentage:\n"
-        + "  old: select email from users\n  new: select email_address AS email from users\n", t);
+    String t =
+        Explainer.text(
+            explainer.explain("select email from users", Explainer.stateFor(PLAN, Phase.READS)),
+            Phase.READS);
+    assertEquals(
+        "phase: reads\nroute by rename-email's read percentage:\n"
+            + "  old: select email from users\n  new: select email_address AS email from users\n",
+        t);
   }
 }

@@ -14,7 +14,8 @@ class TemplateTest {
     assertEquals(Set.of("name"), t.columns());
     assertEquals(
         "nullif(substr(v.c1, length(split_part(v.c1, ' ', 1)) + 2), '')", t.render(c -> "v.c1"));
-    assertEquals("nullif(substr((a || b), length(split_part((a || b), ' ', 1)) + 2), '')",
+    assertEquals(
+        "nullif(substr((a || b), length(split_part((a || b), ' ', 1)) + 2), '')",
         t.render(c -> "a || b"));
   }
 

@@ -8,10 +8,10 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * On a {@link io.turnout.testkit.PostgresServer} parameter: a separate server for this name
- * (e.g. blue/green), started once per JVM and shared by every test asking for the same name.
- * Asking for one name with different options is an error. Registers {@link PostgresExtension}
- * by itself; an unannotated parameter needs {@code @ExtendWith(PostgresExtension.class)}.
+ * On a {@link io.turnout.testkit.PostgresServer} parameter: a separate server for this name (e.g.
+ * blue/green), started once per JVM and shared by every test asking for the same name. Asking for
+ * one name with different options is an error. Registers {@link PostgresExtension} by itself; an
+ * unannotated parameter needs {@code @ExtendWith(PostgresExtension.class)}.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -19,12 +19,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 public @interface Postgres {
 
-    /** Server name, one server per name; {@code "shared"} is the default server. */
-    String name();
+  /** Server name, one server per name; {@code "shared"} is the default server. */
+  String name();
 
-    /** Whether the server must serve logical replication ({@code wal_level=logical}). */
-    boolean logical() default false;
+  /** Whether the server must serve logical replication ({@code wal_level=logical}). */
+  boolean logical() default false;
 
-    /** Extra postgresql.conf settings as {@code "key=value"}. */
-    String[] settings() default {};
+  /** Extra postgresql.conf settings as {@code "key=value"}. */
+  String[] settings() default {};
 }

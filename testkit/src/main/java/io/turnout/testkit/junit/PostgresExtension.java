@@ -18,37 +18,49 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class PostgresExtension implements ParameterResolver {
 
-    @Override
-    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return parameterContext.getParameter().getType() == PostgresServer.class;
-    }
+  @Override
+  public boolean supportsParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
+    return parameterContext.getParameter().getType() == PostgresServer.class;
+  }
 
-    @Override
-    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        Optional<Postgres> annotation = parameterContext.findAnnotation(Postgres.class);
-        PostgresOptions options = annotation.map(PostgresExtension::options).orElse(PostgresOptions.DEFAULT);
-        try {
-            return PostgresProvider.named(options);
-        } catch (RuntimeException e) {
-            throw new ParameterResolutionException("Cannot provide PostgreSQL server '" + options.name()
-                    + "' for parameter " + parameterContext.getParameter() + " of "
-                    + parameterContext.getDeclaringExecutable() + ":\n" + e.getMessage(), e);
-        }
+  @Override
+  public Object resolveParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
+    Optional<Postgres> annotation = parameterContext.findAnnotation(Postgres.class);
+    PostgresOptions options =
+        annotation.map(PostgresExtension::options).orElse(PostgresOptions.DEFAULT);
+    try {
+      return PostgresProvider.named(options);
+    } catch (RuntimeException e) {
+      throw new ParameterResolutionException(
+          "Cannot provide PostgreSQL server '"
+              + options.name()
+              + "' for parameter "
+              + parameterContext.getParameter()
+              + " of "
+              + parameterContext.getDeclaringExecutable()
+              + ":\n"
+              + e.getMessage(),
+          e);
     }
+  }
 
-    static PostgresOptions options(Postgres p) {
-        if (PostgresOptions.DEFAULT.name().equals(p.name()) && !p.logical() && p.settings().length == 0) {
-            return PostgresOptions.DEFAULT;
-        }
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (String kv : p.settings()) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new ParameterResolutionException("@Postgres(name = \"" + p.name() + "\") setting '" + kv
-                        + "' is not key=value");
-            }
-            settings.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-        }
-        return new PostgresOptions(p.name(), p.logical(), settings);
+  static PostgresOptions options(Postgres p) {
+    if (PostgresOptions.DEFAULT.name().equals(p.name())
+        && !p.logical()
+        && p.settings().length == 0) {
+      return PostgresOptions.DEFAULT;
     }
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (String kv : p.settings()) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        throw new ParameterResolutionException(
+            "@Postgres(name = \"" + p.name() + "\") setting '" + kv + "' is not key=value");
+      }
+      settings.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+    }
+    return new PostgresOptions(p.name(), p.logical(), settings);
+  }
 }
