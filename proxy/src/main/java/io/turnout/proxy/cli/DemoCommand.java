@@ -20,7 +20,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
       TurnoutConfig config = loadPlan(plan);
       server = new ProxyServer(ProxySettingsFactory.from(config)).start();
       printWelcome(pg, server, plan, config);
-      awaitShutdown(server, pg);
+      UntilShutdown.await("turnout-demo-shutdown", server::close, pg::close);
       return 0;
     } catch (RuntimeException | Error e) {
       if (server != null) {
@@ -144,21 +143,6 @@ final class DemoCommand implements Callable<Integer> {
         plan);
     System.out.printf("Press Ctrl-C to stop; the demo database is removed.%n");
     System.out.flush();
-  }
-
-  private static void awaitShutdown(ProxyServer server, PostgresServer pg)
-      throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  pg.close();
-                  stopped.countDown();
-                },
-                "turnout-demo-shutdown"));
-    stopped.await();
   }
 
   private static String resource(String name) {

@@ -9,7 +9,6 @@ import io.turnout.proxy.server.ProxyServer;
 import io.turnout.proxy.server.ProxySettingsFactory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,18 +35,9 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TurnoutConfig config = resolve(configFile, listen, backend);
     ProxyServer server = new ProxyServer(ProxySettingsFactory.from(config)).start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  stopped.countDown();
-                },
-                "turnout-shutdown"));
     System.out.println(
         "Turnout listening on " + server.address() + " -> " + config.defaultBackendUrl());
-    stopped.await();
+    UntilShutdown.await("turnout-shutdown", server::close);
     return 0;
   }
 

@@ -1,8 +1,6 @@
 package io.turnout.proxy.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**
@@ -12,8 +10,7 @@ import java.util.List;
  * <p>For client streams it enforces the configured maximum message size and refuses unknown type
  * bytes, so a garbage or hostile frame costs nothing but an ErrorResponse.
  */
-public final class FrameDecoder extends ByteToMessageDecoder {
-  private boolean failed;
+public final class FrameDecoder extends StrictDecoder {
   private final int maxMessageSize;
   private final boolean frontend;
 
@@ -33,22 +30,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   }
 
   @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    if (failed) {
-      in.skipBytes(in.readableBytes());
-      return;
-    }
-    try {
-      decodeValid(in, out);
-    } catch (ProtocolViolation e) {
-      // The stream cannot be trusted past this point: drop what is buffered, decode no more.
-      failed = true;
-      in.skipBytes(in.readableBytes());
-      throw e;
-    }
-  }
-
-  private void decodeValid(ByteBuf in, List<Object> out) {
+  protected void decodeValid(ByteBuf in, List<Object> out) {
     while (in.readableBytes() >= 1) {
       int start = in.readerIndex();
       byte type = in.getByte(start);

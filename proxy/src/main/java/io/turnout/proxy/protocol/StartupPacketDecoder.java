@@ -1,8 +1,6 @@
 package io.turnout.proxy.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**
@@ -13,8 +11,7 @@ import java.util.List;
  * <p>Bytes that follow an SSLRequest or GSSENCRequest before the answer are refused: they would be
  * processed as if they came over the encrypted channel (CVE-2021-23214).
  */
-public final class StartupPacketDecoder extends ByteToMessageDecoder {
-  private boolean failed;
+public final class StartupPacketDecoder extends StrictDecoder {
   private boolean awaitingNegotiationAnswer;
 
   /**
@@ -30,25 +27,10 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
   }
 
   @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    if (failed) {
-      in.skipBytes(in.readableBytes());
-      return;
-    }
+  protected void decodeValid(ByteBuf in, List<Object> out) {
     if (startupDecoded) {
       return;
     }
-    try {
-      decodeValid(in, out);
-    } catch (ProtocolViolation e) {
-      // The stream cannot be trusted past this point: drop what is buffered, decode no more.
-      failed = true;
-      in.skipBytes(in.readableBytes());
-      throw e;
-    }
-  }
-
-  private void decodeValid(ByteBuf in, List<Object> out) {
     if (awaitingNegotiationAnswer) {
       throw new ProtocolViolation("received unencrypted data after SSL request");
     }

@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
@@ -25,16 +20,6 @@ class CancelRequestIT {
   private static final long BOUND_MILLIS = 1_000;
 
   @RegisterExtension static final TurnoutFixture turnout = TurnoutFixture.defaults();
-
-  private static final ExecutorService runner = Executors.newSingleThreadExecutor();
-
-  @AfterAll
-  static void stopRunner() {
-    runner.shutdownNow();
-  }
-
-  /** How a cancelled statement ended: its error and when the client saw it. */
-  private record Outcome(SQLException error, long endedNanos) {}
 
   @Test
   void statementCancel_throughTurnout_stopsPgSleepWithinOneSecond() throws Exception {
@@ -70,21 +55,10 @@ class CancelRequestIT {
 
   /** Runs pg_sleep(30) on {@code c}, cancels it once it runs, returns cancel-to-error millis. */
   private static long cancelPgSleep(Connection c, Connection direct, int pid) throws Exception {
-    try (Statement st = c.createStatement()) {
-      Future<Outcome> running =
-          runner.submit(
-              () -> {
-                try {
-                  st.executeQuery("select pg_sleep(30)").close();
-                  return new Outcome(null, System.nanoTime());
-                } catch (SQLException e) {
-                  return new Outcome(e, System.nanoTime());
-                }
-              });
-      Backends.awaitActive(direct, pid, "pg_sleep(30)");
-      long cancelled = System.nanoTime();
-      st.cancel();
-      Outcome outcome = running.get(20, TimeUnit.SECONDS);
+    try (Statement st = c.createStatement();
+        SleepingQuery sleeping = SleepingQuery.start(st, 30, direct, pid)) {
+      long cancelled = sleeping.cancel();
+      SleepingQuery.Outcome outcome = sleeping.outcome();
       assertThat((Throwable) outcome.error())
           .as("pg_sleep(30) should have been cancelled")
           .isNotNull();
@@ -98,18 +72,8 @@ class CancelRequestIT {
     try (Connection c = turnout.connectThroughTurnout();
         Connection direct = turnout.connectDirect()) {
       int pid = Backends.pid(c);
-      try (Statement st = c.createStatement()) {
-        Future<Outcome> running =
-            runner.submit(
-                () -> {
-                  try {
-                    st.executeQuery("select pg_sleep(1)").close();
-                    return new Outcome(null, System.nanoTime());
-                  } catch (SQLException e) {
-                    return new Outcome(e, System.nanoTime());
-                  }
-                });
-        Backends.awaitActive(direct, pid, "pg_sleep(1)");
+      try (Statement st = c.createStatement();
+          SleepingQuery sleeping = SleepingQuery.start(st, 1, direct, pid)) {
         try (RawPgConnection raw = RawPgConnection.open(turnout.address())) {
           ThreadLocalRandom random = ThreadLocalRandom.current();
           raw.sendCancelRequest(random.nextInt(1, Integer.MAX_VALUE), random.nextInt());
@@ -117,7 +81,7 @@ class CancelRequestIT {
               .as("a CancelRequest is never answered, only closed")
               .isTrue();
         }
-        Outcome outcome = running.get(20, TimeUnit.SECONDS);
+        SleepingQuery.Outcome outcome = sleeping.outcome();
         assertThat((Throwable) outcome.error())
             .as("the running statement must not be cancelled by an unknown key")
             .isNull();

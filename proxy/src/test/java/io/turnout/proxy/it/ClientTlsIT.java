@@ -13,10 +13,6 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,25 +156,12 @@ class ClientTlsIT {
 
       // pgJDBC opens its cancel connection with the same TLS settings.
       int pid = Backends.pid(c);
-      ExecutorService runner = Executors.newSingleThreadExecutor();
-      try (Statement st = c.createStatement()) {
-        Future<SQLException> running =
-            runner.submit(
-                () -> {
-                  try {
-                    st.executeQuery("select pg_sleep(30)").close();
-                    return null;
-                  } catch (SQLException e) {
-                    return e;
-                  }
-                });
-        Backends.awaitActive(direct, pid, "pg_sleep(30)");
-        st.cancel();
-        SQLException error = running.get(20, TimeUnit.SECONDS);
+      try (Statement st = c.createStatement();
+          SleepingQuery sleeping = SleepingQuery.start(st, 30, direct, pid)) {
+        sleeping.cancel();
+        SQLException error = sleeping.outcome().error();
         assertThat((Throwable) error).as("pg_sleep cancelled over TLS").isNotNull();
         assertThat(error.getSQLState()).isEqualTo("57014");
-      } finally {
-        runner.shutdownNow();
       }
       assertAnswers(c);
     }

@@ -11,10 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,33 +153,16 @@ class MalformedClientIT {
 
   /** A CancelRequest is not a session: it must get through while the limit is reached. */
   private static void assertCancelGetsThrough(Connection c) throws Exception {
-    ExecutorService runner = Executors.newSingleThreadExecutor();
     try (Connection direct = turnout.connectDirect();
         Statement st = c.createStatement()) {
-      int pid;
-      try (ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
-        rs.next();
-        pid = rs.getInt(1);
+      try (SleepingQuery sleeping = SleepingQuery.start(st, 30, direct, Backends.pid(c))) {
+        sleeping.cancel();
+        SQLException error = sleeping.outcome().error();
+        assertThat((Throwable) error)
+            .as("pg_sleep cancelled while the connection limit is reached")
+            .isNotNull();
+        assertThat(error.getSQLState()).isEqualTo("57014");
       }
-      Future<SQLException> running =
-          runner.submit(
-              () -> {
-                try {
-                  st.executeQuery("select pg_sleep(30)").close();
-                  return null;
-                } catch (SQLException e) {
-                  return e;
-                }
-              });
-      Backends.awaitActive(direct, pid, "pg_sleep(30)");
-      st.cancel();
-      SQLException error = running.get(20, TimeUnit.SECONDS);
-      assertThat((Throwable) error)
-          .as("pg_sleep cancelled while the connection limit is reached")
-          .isNotNull();
-      assertThat(error.getSQLState()).isEqualTo("57014");
-    } finally {
-      runner.shutdownNow();
     }
   }
 
