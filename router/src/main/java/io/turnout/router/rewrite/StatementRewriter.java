@@ -98,9 +98,6 @@ public final class StatementRewriter {
   /** What the rewrite produced. */
   public record Result(String sql, boolean changed, Set<String> touched, Set<String> applied) {}
 
-  private static final String VALUES_ALIAS = "turnout_v";
-  private static final String SELECT_ALIAS = "turnout_s";
-
   private final ParsedStatement parsed;
   private final String sql;
   private final SqlTokens tokens;
@@ -1205,30 +1202,12 @@ public final class StatementRewriter {
     List<Derived> derived = new ArrayList<>();
     Set<String> synthetic = new LinkedHashSet<>();
     for (ColumnPlan p : target.plans()) {
-      if (!view.dualWrites(p)) {
-        for (String c : columns) {
-          if (p.isNew(c)) {
-            throw new Rejected(p, "writes new column " + c + " but dual-write is not on yet");
-          }
-        }
+      DualWrite w = DualWrite.of(p, columns, view);
+      if (w == null || (w.assignsNone() && defaultsAgree(target, p))) {
         continue;
       }
-      Set<String> aOld = intersect(columns, p.oldColumns());
-      Set<String> aNew = intersect(columns, p.newColumns());
-      if (!aOld.isEmpty() && !aNew.isEmpty()) {
-        if (aOld.size() == p.oldColumns().size() && aNew.size() == p.newColumns().size()) {
-          continue;
-        }
-        throw mixed(p, aOld, aNew);
-      }
-      boolean fromOld = !aOld.isEmpty() || aNew.isEmpty();
-      if (aOld.isEmpty() && aNew.isEmpty() && defaultsAgree(target, p)) {
-        continue;
-      }
-      for (String d : fromOld ? p.newColumns() : p.oldColumns()) {
-        if (target.table().column(d).isEmpty()) {
-          throw new Rejected(p, "column " + d + " does not exist yet (run expand first)");
-        }
+      w.requireDerivedColumns(target.table());
+      for (String d : w.derived()) {
         derived.add(new Derived(d, p.derivation(d), p));
       }
       applied.add(p.id());
@@ -1237,7 +1216,8 @@ public final class StatementRewriter {
       return;
     }
     // A source column left to a volatile default is written explicitly, so that the default
-    // is evaluated once and the derived columns see the stored value.
+    // is evaluated once and the derived columns see the stored value. Every other source column
+    // left to its default has a stable one.
     for (String u : usedColumns(derived)) {
       if (!columns.contains(u) && !defaultValue(columnInfo(target, u)).stable()) {
         synthetic.add(u);
@@ -1297,16 +1277,6 @@ public final class StatementRewriter {
       rowValues.add(vs);
     }
     if (!volatileUsed) {
-      for (String u : used) {
-        if (!allColumns.contains(u)) {
-          Value d = defaultValue(columnInfo(target, u));
-          if (!d.stable()) {
-            volatileUsed = true;
-          }
-        }
-      }
-    }
-    if (!volatileUsed) {
       appendColumns(ins, target, implicitColumns, allColumns, derived);
       for (int r = 0; r < rows.size(); r++) {
         List<Value> vs = rowValues.get(r);
@@ -1334,23 +1304,15 @@ public final class StatementRewriter {
       }
       rowsText.append(')');
     }
-    List<String> refs = new ArrayList<>();
-    for (int i = 0; i < allColumns.size(); i++) {
-      refs.add(VALUES_ALIAS + ".c" + (i + 1));
-    }
-    StringBuilder sel = new StringBuilder("SELECT ");
-    sel.append(String.join(", ", refs));
+    SingleEvaluation once = new SingleEvaluation(SingleEvaluation.VALUES_ALIAS, allColumns.size());
+    List<String> derivedTexts = new ArrayList<>();
     for (Derived d : derived) {
-      sel.append(", ").append(render(d, target, allColumns, null, refs));
+      derivedTexts.add(render(d, target, allColumns, null, once.refs()));
     }
-    sel.append(" FROM (VALUES ").append(rowsText).append(") AS ").append(VALUES_ALIAS).append('(');
-    for (int i = 0; i < allColumns.size(); i++) {
-      sel.append(i > 0 ? ", " : "").append('c').append(i + 1);
-    }
-    sel.append(')');
+    String sel = once.select(derivedTexts, "(VALUES " + rowsText + ")");
     appendColumns(ins, target, implicitColumns, allColumns, derived);
     int[] vspan = spanOf(values);
-    edits.replace(vspan[0], vspan[1], sel.toString());
+    edits.replace(vspan[0], vspan[1], sel);
   }
 
   private void insertQuery(
@@ -1383,7 +1345,7 @@ public final class StatementRewriter {
           vs.add(v);
         }
       }
-      if (simple && !defaultsVolatile(target, used, allColumns)) {
+      if (simple) {
         StringBuilder b = new StringBuilder();
         for (Derived d : derived) {
           b.append(", ").append(render(d, target, allColumns, vs, null));
@@ -1416,30 +1378,14 @@ public final class StatementRewriter {
     }
     int[] qspan = spanOf(query);
     String inner = edits.render(qspan[0], qspan[1]);
-    List<String> refs = new ArrayList<>();
-    for (int i = 0; i < allColumns.size(); i++) {
-      refs.add(SELECT_ALIAS + ".c" + (i + 1));
-    }
-    StringBuilder sel = new StringBuilder("SELECT ").append(String.join(", ", refs));
+    SingleEvaluation once = new SingleEvaluation(SingleEvaluation.SELECT_ALIAS, allColumns.size());
+    List<String> derivedTexts = new ArrayList<>();
     for (Derived d : derived) {
-      sel.append(", ").append(render(d, target, allColumns, null, refs));
+      derivedTexts.add(render(d, target, allColumns, null, once.refs()));
     }
-    sel.append(" FROM (").append(inner).append(") AS ").append(SELECT_ALIAS).append('(');
-    for (int i = 0; i < allColumns.size(); i++) {
-      sel.append(i > 0 ? ", " : "").append('c').append(i + 1);
-    }
-    sel.append(')');
+    String sel = once.select(derivedTexts, "(" + inner + ")");
     appendColumns(ins, target, implicitColumns, allColumns, derived);
-    edits.replace(qspan[0], qspan[1], sel.toString());
-  }
-
-  private boolean defaultsVolatile(RangeVar target, Set<String> used, List<String> assigned) {
-    for (String u : used) {
-      if (!assigned.contains(u) && !defaultValue(columnInfo(target, u)).stable()) {
-        return true;
-      }
-    }
-    return false;
+    edits.replace(qspan[0], qspan[1], sel);
   }
 
   /**
@@ -1453,13 +1399,13 @@ public final class StatementRewriter {
       List<String> columns,
       List<Value> values,
       List<String> refs,
-      boolean identity) {
+      Template template) {
     return col -> {
       int i = columns.indexOf(col);
       ColumnInfo ci = columnInfo(target, col);
       String text =
           i < 0 ? defaultValue(ci).text() : refs != null ? refs.get(i) : values.get(i).text();
-      return identity ? text : stored(text, ci);
+      return asStored(template, text, ci);
     };
   }
 
@@ -1472,9 +1418,17 @@ public final class StatementRewriter {
     return text.startsWith("CAST(") && text.endsWith(" AS " + column.type() + ")") ? text : cast;
   }
 
+  /**
+   * A source value as {@code template} reads it: as written for a rename, which copies it into a
+   * column of the same type; as stored for a transform.
+   */
+  private static String asStored(Template template, String text, ColumnInfo column) {
+    return template.isIdentity() ? text : stored(text, column);
+  }
+
   private String render(
       Derived d, RangeVar target, List<String> columns, List<Value> values, List<String> refs) {
-    return d.template().render(slotFor(target, columns, values, refs, d.template().isIdentity()));
+    return d.template().render(slotFor(target, columns, values, refs, d.template()));
   }
 
   private static Set<String> usedColumns(List<Derived> derived) {
@@ -1656,30 +1610,6 @@ public final class StatementRewriter {
           && stableText.test(o.defaultExpression().get());
     }
     return false;
-  }
-
-  private static Set<String> intersect(List<String> a, List<String> b) {
-    Set<String> out = new LinkedHashSet<>();
-    for (String x : a) {
-      if (b.contains(x)) {
-        out.add(x);
-      }
-    }
-    return out;
-  }
-
-  private static Rejected mixed(ColumnPlan p, Set<String> aOld, Set<String> aNew) {
-    return new Rejected(
-        p,
-        "writes old column(s) "
-            + aOld
-            + " and new column(s) "
-            + aNew
-            + " together; write all old columns "
-            + p.oldColumns()
-            + " or all new columns "
-            + p.newColumns()
-            + ", not a mix");
   }
 
   // ---------------------------------------------------------------- UPDATE
@@ -1883,34 +1813,14 @@ public final class StatementRewriter {
     List<PendingDerived> onceDerived = new ArrayList<>();
     Map<String, Value> allValues = new LinkedHashMap<>();
     for (ColumnPlan p : target.plans()) {
-      if (!view.dualWrites(p)) {
-        for (String c : assigned) {
-          if (p.isNew(c)) {
-            throw new Rejected(p, "writes new column " + c + " but dual-write is not on yet");
-          }
-        }
+      DualWrite w = DualWrite.of(p, assigned, view);
+      if (w == null || w.assignsNone()) {
         continue;
       }
-      Set<String> aOld = intersect(assigned, p.oldColumns());
-      Set<String> aNew = intersect(assigned, p.newColumns());
-      if (aOld.isEmpty() && aNew.isEmpty()) {
-        continue;
-      }
-      if (!aOld.isEmpty() && !aNew.isEmpty()) {
-        if (aOld.size() == p.oldColumns().size() && aNew.size() == p.newColumns().size()) {
-          continue;
-        }
-        throw mixed(p, aOld, aNew);
-      }
-      boolean fromOld = !aOld.isEmpty();
-      Set<String> sources = fromOld ? aOld : aNew;
-      List<String> derivedCols = fromOld ? p.newColumns() : p.oldColumns();
-      for (String d : derivedCols) {
-        if (target.table().column(d).isEmpty()) {
-          throw new Rejected(p, "column " + d + " does not exist yet (run expand first)");
-        }
-      }
+      w.requireDerivedColumns(target.table());
       applied.add(p.id());
+      Set<String> sources = w.sources();
+      List<String> derivedCols = w.derived();
 
       SetItem rowSelect = null;
       boolean once = false;
@@ -1941,17 +1851,14 @@ public final class StatementRewriter {
         continue;
       }
       if (!once) {
+        Map<String, String> given = new LinkedHashMap<>();
+        vals.forEach((col, v) -> given.put(col, v.text()));
         for (String d : derivedCols) {
-          Template tpl = p.derivation(d);
-          String text =
-              tpl.render(
-                  col ->
-                      !vals.containsKey(col)
-                          ? currentValue(target, p, col, q)
-                          : tpl.isIdentity()
-                              ? vals.get(col).text()
-                              : stored(vals.get(col).text(), columnInfo(target, col)));
-          appended.append(", ").append(SqlText.ident(d)).append(" = ").append(text);
+          appended
+              .append(", ")
+              .append(SqlText.ident(d))
+              .append(" = ")
+              .append(renderDerived(p.derivation(d), p, given, target, q));
         }
         continue;
       }
@@ -1967,37 +1874,21 @@ public final class StatementRewriter {
     for (Map.Entry<SetItem, List<PendingDerived>> e : rowSelectDerived.entrySet()) {
       SetItem it = e.getKey();
       List<String> names = it.names();
-      List<String> refs = refs(VALUES_ALIAS, names.size());
-      StringBuilder cols = new StringBuilder("(").append(identList(names));
-      StringBuilder sel = new StringBuilder("(SELECT ").append(String.join(", ", refs));
+      SingleEvaluation once = new SingleEvaluation(SingleEvaluation.VALUES_ALIAS, names.size());
+      Map<String, String> given = new LinkedHashMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        given.putIfAbsent(names.get(i), once.refs().get(i));
+      }
+      allValues.forEach((col, v) -> given.putIfAbsent(col, v.text()));
+      List<String> targets = new ArrayList<>(names);
+      List<String> derivedTexts = new ArrayList<>();
       for (PendingDerived pd : e.getValue()) {
-        cols.append(", ").append(SqlText.ident(pd.column()));
-        sel.append(", ")
-            .append(
-                pd.template()
-                    .render(
-                        col -> {
-                          int i = names.indexOf(col);
-                          boolean id = pd.template().isIdentity();
-                          if (i >= 0) {
-                            return id ? refs.get(i) : stored(refs.get(i), columnInfo(target, col));
-                          }
-                          Value v = allValues.get(col);
-                          return v == null
-                              ? currentValue(target, pd.plan(), col, q)
-                              : id ? v.text() : stored(v.text(), columnInfo(target, col));
-                        }));
+        targets.add(pd.column());
+        derivedTexts.add(renderDerived(pd.template(), pd.plan(), given, target, q));
       }
       int[] sspan = spanOf(it.rowSelect);
-      sel.append(" FROM ")
-          .append(edits.render(sspan[0], sspan[1]))
-          .append(" AS ")
-          .append(VALUES_ALIAS)
-          .append('(')
-          .append(columnAliases(names.size()))
-          .append("))");
-      cols.append(')');
-      edits.replace(it.start, it.end, cols + " = " + sel);
+      String sel = once.select(derivedTexts, edits.render(sspan[0], sspan[1]));
+      edits.replace(it.start, it.end, "(" + identList(targets) + ") = (" + sel + ")");
     }
 
     // Volatile values: one correlated row sub-select evaluates them once per row.
@@ -2018,39 +1909,25 @@ public final class StatementRewriter {
           texts.add(typed(v, columnInfo(target, n)));
         }
       }
-      List<String> refs = refs(VALUES_ALIAS, srcs.size());
-      StringBuilder cols = new StringBuilder("(").append(identList(srcs));
-      StringBuilder sel = new StringBuilder("(SELECT ").append(String.join(", ", refs));
-      for (PendingDerived pd : onceDerived) {
-        cols.append(", ").append(SqlText.ident(pd.column()));
-        sel.append(", ")
-            .append(
-                pd.template()
-                    .render(
-                        col -> {
-                          int i = srcs.indexOf(col);
-                          if (i < 0) {
-                            return currentValue(target, pd.plan(), col, q);
-                          }
-                          return pd.template().isIdentity()
-                              ? refs.get(i)
-                              : stored(refs.get(i), columnInfo(target, col));
-                        }));
+      SingleEvaluation once = new SingleEvaluation(SingleEvaluation.VALUES_ALIAS, srcs.size());
+      Map<String, String> given = new LinkedHashMap<>();
+      for (int i = 0; i < srcs.size(); i++) {
+        given.putIfAbsent(srcs.get(i), once.refs().get(i));
       }
-      cols.append(')');
+      List<String> targets = new ArrayList<>(srcs);
+      List<String> derivedTexts = new ArrayList<>();
+      for (PendingDerived pd : onceDerived) {
+        targets.add(pd.column());
+        derivedTexts.add(renderDerived(pd.template(), pd.plan(), given, target, q));
+      }
+      String sel = once.select(derivedTexts, "(SELECT " + String.join(", ", texts) + ")");
       // The reference to the target row makes the sub-select correlated, so it runs per row
       // like the original expression instead of once per statement.
-      sel.append(" FROM (SELECT ")
-          .append(String.join(", ", texts))
-          .append(") AS ")
-          .append(VALUES_ALIAS)
-          .append('(')
-          .append(columnAliases(srcs.size()))
-          .append(") WHERE ")
-          .append(q)
-          .append(".ctid IS NOT NULL)");
       SetItem first = ordered.get(0);
-      edits.replace(first.start, first.end, cols + " = " + sel);
+      edits.replace(
+          first.start,
+          first.end,
+          "(" + identList(targets) + ") = (" + sel + " WHERE " + q + ".ctid IS NOT NULL)");
       for (int k = 1; k < ordered.size(); k++) {
         SetItem it = ordered.get(k);
         int prevEnd = items.get(items.indexOf(it) - 1).end;
@@ -2063,20 +1940,19 @@ public final class StatementRewriter {
     }
   }
 
-  private static List<String> refs(String alias, int n) {
-    List<String> out = new ArrayList<>(n);
-    for (int i = 1; i <= n; i++) {
-      out.add(alias + ".c" + i);
-    }
-    return out;
-  }
-
-  private static String columnAliases(int n) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 1; i <= n; i++) {
-      b.append(i > 1 ? ", " : "").append('c').append(i);
-    }
-    return b.toString();
+  /**
+   * A derived column's expression over the values the SET list assigns ({@code given}, as stored)
+   * and, for the columns it does not assign, the target row's current values.
+   */
+  private String renderDerived(
+      Template t, ColumnPlan p, Map<String, String> given, RangeVar target, String q) {
+    return t.render(
+        col -> {
+          String v = given.get(col);
+          return v == null
+              ? currentValue(target, p, col, q)
+              : asStored(t, v, columnInfo(target, col));
+        });
   }
 
   private static String identList(List<String> names) {
