@@ -120,6 +120,11 @@ public final class SqlTokens {
     return null;
   }
 
+  /** True when token {@code i} is an identifier, quoted or not. */
+  public boolean isIdentifier(int i) {
+    return kinds[i] == IDENT || kinds[i] == QUOTED_IDENT;
+  }
+
   /** True when token {@code i} is the unquoted keyword {@code word} (given in lower case). */
   public boolean isKeyword(int i, String word) {
     if (i < 0 || i >= size || kinds[i] != IDENT) {

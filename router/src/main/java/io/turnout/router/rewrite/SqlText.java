@@ -1,5 +1,6 @@
 package io.turnout.router.rewrite;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -125,6 +126,15 @@ public final class SqlText {
       return folded;
     }
     return '"' + folded.replace("\"", "\"\"") + '"';
+  }
+
+  /** Folded names as a comma-separated SQL list: {@code a, "B", c}. */
+  public static String identList(List<String> folded) {
+    StringBuilder b = new StringBuilder();
+    for (String n : folded) {
+      b.append(b.length() > 0 ? ", " : "").append(ident(n));
+    }
+    return b.toString();
   }
 
   /**
