@@ -94,7 +94,8 @@ class TurnoutConfigTest {
                     ProxyLimits.DEFAULTS.maxMessageSize(),
                     ProxyLimits.DEFAULTS.connectTimeout(),
                     ProxyLimits.DEFAULTS.idleTimeout(),
-                    ProxyLimits.DEFAULTS.shutdownGrace()))
+                    ProxyLimits.DEFAULTS.shutdownGrace(),
+                    0))
         .hasMessage("maxClientConnections must be at least 1, was 0");
   }
 }

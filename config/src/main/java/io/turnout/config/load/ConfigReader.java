@@ -42,7 +42,8 @@ final class ConfigReader {
           "max_message_size",
           "connect_timeout",
           "idle_timeout",
-          "shutdown_grace");
+          "shutdown_grace",
+          "worker_threads");
   static final List<String> TLS_KEYS = List.of("cert", "key");
 
   /** Largest accepted {@code max_client_connections}: beyond it a typo is likelier than intent. */
@@ -259,12 +260,19 @@ final class ConfigReader {
     Duration connect = nodes.duration(f.get("connect_timeout"), "proxy.connect_timeout", false);
     Duration idle = nodes.duration(f.get("idle_timeout"), "proxy.idle_timeout", true);
     Duration grace = nodes.duration(f.get("shutdown_grace"), "proxy.shutdown_grace", true);
+    int workers = d.workerThreads();
+    n = f.get("worker_threads");
+    if (n != null) {
+      Long v = nodes.wholeNumber(n, "proxy.worker_threads", 0, ProxyLimits.MAX_WORKER_THREADS);
+      workers = v == null ? workers : v.intValue();
+    }
     return new ProxyLimits(
         maxConnections,
         maxMessage,
         connect == null ? d.connectTimeout() : connect,
         idle == null ? d.idleTimeout() : idle,
-        grace == null ? d.shutdownGrace() : grace);
+        grace == null ? d.shutdownGrace() : grace,
+        workers);
   }
 
   private Optional<TlsSettings> readTls(Node node) {

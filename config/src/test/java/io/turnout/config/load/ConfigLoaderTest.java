@@ -134,7 +134,12 @@ class ConfigLoaderTest {
     assertThat(c.proxy())
         .isEqualTo(
             new ProxyLimits(
-                250, 16 << 20, Duration.ofMillis(250), Duration.ofMinutes(5), Duration.ofHours(1)));
+                250,
+                16 << 20,
+                Duration.ofMillis(250),
+                Duration.ofMinutes(5),
+                Duration.ofHours(1),
+                3));
     Path dir = resource("full.yaml").getParent();
     assertThat(c.tls())
         .contains(
@@ -480,6 +485,14 @@ class ConfigLoaderTest {
             "negativeDuration_isRefused",
             BACKENDS + "proxy:\n  shutdown_grace: -1s\n",
             "turnout.yaml:4:19: proxy.shutdown_grace: '-1s' must not be negative"),
+        bad(
+            "workerThreadsNegative_isRefused",
+            BACKENDS + "proxy:\n  worker_threads: -1\n",
+            "turnout.yaml:4:19: proxy.worker_threads: '-1' must not be negative"),
+        bad(
+            "workerThreadsHuge_isOutOfRange",
+            BACKENDS + "proxy:\n  worker_threads: 5000\n",
+            "turnout.yaml:4:19: proxy.worker_threads: 5000 is out of range (0..1024)"),
         // ---- tls
         bad(
             "tlsWithoutKey_needsKey",

@@ -39,12 +39,15 @@ public final class ProxyServer implements AutoCloseable {
   private final Transport transport = Transport.detect();
   private final EventLoopGroup acceptor =
       new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-  private final EventLoopGroup workers =
-      new MultiThreadIoEventLoopGroup(transport.ioHandlerFactory());
+  private final EventLoopGroup workers;
   private Channel serverChannel;
 
   public ProxyServer(ProxySettings settings) {
     this.settings = settings;
+    // Netty's default is two threads per core; on a box shared with PostgreSQL that buys only
+    // more wake-ups per transaction (measured: BENCHMARKS.md, docs/decisions/0005).
+    this.workers =
+        new MultiThreadIoEventLoopGroup(settings.workerThreads(), transport.ioHandlerFactory());
     this.env =
         new SessionEnvironment(
             settings.session(),

@@ -34,7 +34,8 @@ public final class ProxySettingsFactory {
         listenAddress(config.listen()),
         session,
         limits.maxClientConnections(),
-        limits.shutdownGrace());
+        limits.shutdownGrace(),
+        limits.effectiveWorkerThreads());
   }
 
   private static InetSocketAddress listenAddress(HostPort listen) {

@@ -79,7 +79,8 @@ final class TurnoutFixture implements BeforeAllCallback, AfterAllCallback, AutoC
                     new InetSocketAddress("127.0.0.1", 0),
                     session,
                     options.maxClients,
-                    options.shutdownGrace))
+                    options.shutdownGrace,
+                    2))
             .start();
     return this;
   }

@@ -49,7 +49,7 @@ class IdleTimeoutIT {
     proxy =
         new ProxyServer(
                 new ProxySettings(
-                    new InetSocketAddress("127.0.0.1", 0), session, 10, Duration.ofSeconds(2)))
+                    new InetSocketAddress("127.0.0.1", 0), session, 10, Duration.ofSeconds(2), 1))
             .start();
   }
 
