@@ -697,6 +697,71 @@ final class RewriteCases {
                 "with d as (delete from users where id = 19 returning email) select count(*) from d")
             .passes(),
 
+        // ------------------------------------------------------------ a write's WITH, nested
+        // A write's CTEs are visible in every query nested in it, as in a SELECT: here "users"
+        // is a CTE (with a "first_name" of its own) wherever it appears unqualified.
+        rewrite(
+                "with users as (select 11 as id, 'x' as first_name) update audit"
+                    + " set name = s.first_name from (select id, first_name from users) s"
+                    + " where audit.user_id = s.id returning audit.id, audit.name")
+            .in(Phase.DUAL_WRITE)
+            .passes(),
+        rewrite(
+                "with users as (select 12 as id, 'x' as first_name) delete from audit"
+                    + " using (select id, first_name from users) s"
+                    + " where audit.user_id = s.id and s.first_name = 'x'"
+                    + " returning audit.id, audit.name")
+            .in(Phase.DUAL_WRITE)
+            .passes(),
+        rewrite(
+                "with users as (select 13 as id, 'x' as first_name) update audit"
+                    + " set name = v.n from (values ((select first_name from users))) v(n)"
+                    + " where audit.user_id = 13 returning audit.id, audit.name")
+            .in(Phase.DUAL_WRITE)
+            .passes(),
+        rewrite(
+                "with users as (select 14 as id, 'x' as first_name) update audit set name = 'y'"
+                    + " where user_id in (select id from users where first_name = 'x')"
+                    + " returning id, name, (select first_name from users)")
+            .in(Phase.DUAL_WRITE)
+            .passes(),
+        rewrite(
+                "with users as (select 15 as id, 'x' as first_name) insert into audit"
+                    + " (user_id, name) select id, first_name from (select id, first_name from"
+                    + " users) s returning user_id, name")
+            .in(Phase.DUAL_WRITE)
+            .passes(),
+        // The CTE shadows the table only where unqualified: public.users is the managed table,
+        // read by new code, so that sub-query (and only that one) is rewritten.
+        rewrite(
+                "with users as (select 11 as id, 'x' as first_name) update audit"
+                    + " set name = s.first_name || r.first_name"
+                    + " from (select id, first_name from users) s,"
+                    + " (select id, first_name from public.users) r"
+                    + " where audit.user_id = s.id and r.id = 3 returning audit.id, audit.name")
+            .in(Phase.DUAL_WRITE)
+            .newSchema()
+            .isRewrittenTo(
+                "with users as (select 11 as id, 'x' as first_name) update audit"
+                    + " set name = s.first_name || r.first_name"
+                    + " from (select id, first_name from users) s,"
+                    + " (select id, CAST(split_part(name, ' ', 1) AS text) AS first_name from"
+                    + " public.users) r"
+                    + " where audit.user_id = s.id and r.id = 3 returning audit.id, audit.name"),
+        // A sub-query that joins the write's CTE to the managed table: the CTE's columns are
+        // known, so the bare first_name is the table's and is rewritten.
+        rewrite(
+                "with x as (select 3 as id) delete from audit"
+                    + " using (select x.id, first_name from x join users u on u.id = x.id) s"
+                    + " where audit.user_id = s.id + 10 returning audit.id, s.first_name")
+            .in(Phase.DUAL_WRITE)
+            .newSchema()
+            .isRewrittenTo(
+                "with x as (select 3 as id) delete from audit"
+                    + " using (select x.id, CAST(split_part(u.name, ' ', 1) AS text) AS first_name"
+                    + " from x join users u on u.id = x.id) s"
+                    + " where audit.user_id = s.id + 10 returning audit.id, s.first_name"),
+
         // ------------------------------------------------------------ writes, new code
         rewrite("insert into users (email_address, first_name, last_name) values ($1, $2, $3)")
             .with("'nw1@x'", "'Nina'", "'West'")

@@ -26,8 +26,11 @@ final class DeleteRewriter {
 
   /** Walks a DELETE; returns its RETURNING labels (empty without, null when unknown). */
   List<String> delete(Delete d, Scope outer) {
-    Scope scope = new Scope(outer);
-    statements.withItems(d.getWithItemsList(), scope);
+    // The CTEs get a level of their own around the target's and USING list's, as in a query, so
+    // that a sub-query in USING, which sees neither of those, still sees them.
+    Scope with = new Scope(outer);
+    statements.withItems(d.getWithItemsList(), with);
+    Scope scope = new Scope(with);
     RangeVar target = from.tableVar(d.getTable(), true, scope);
     scope.add(target);
     if (d.getUsingFromItemList() != null) {

@@ -76,15 +76,14 @@ final class FromClauseRewriter {
       List<String> out = statements.query(ls.getSelect(), scope);
       scope.add(derivedVar(ls.getAlias(), out));
     } else if (item instanceof ParenthesedSelect ps) {
-      Scope outer = scope.parent() != null ? scope.parent() : new Scope(null);
-      List<String> out = statements.query(ps.getSelect(), outer);
+      List<String> out = statements.query(ps.getSelect(), outside(scope));
       scope.add(derivedVar(ps.getAlias(), out));
     } else if (item instanceof ParenthesedFromItem pf) {
       if (pf.getAlias() != null
           && pf.getFromItem() instanceof Values v
           && (pf.getJoins() == null || pf.getJoins().isEmpty())) {
         // (VALUES …) AS v(a, b)
-        List<String> out = statements.values(v, scope.parent() != null ? scope.parent() : scope);
+        List<String> out = statements.values(v, outside(scope));
         scope.add(derivedVar(pf.getAlias(), out));
         return;
       }
@@ -94,7 +93,7 @@ final class FromClauseRewriter {
       fromItem(pf.getFromItem(), scope);
       joins(pf.getJoins(), scope);
     } else if (item instanceof Values v) {
-      List<String> out = statements.values(v, scope.parent() != null ? scope.parent() : scope);
+      List<String> out = statements.values(v, outside(scope));
       scope.add(derivedVar(v.getAlias(), out));
     } else if (item instanceof TableFunction tf) {
       expressions.expr(tf.getFunction(), scope);
@@ -108,6 +107,18 @@ final class FromClauseRewriter {
     } else {
       throw new Unanalysable(item.getClass().getSimpleName() + " in FROM is not analysed");
     }
+  }
+
+  /**
+   * What a FROM item that is not LATERAL sees: the level around its FROM list, with the statement's
+   * WITH items and the enclosing queries, but not the FROM list's range variables (nor a DML
+   * target). Every statement therefore keeps its WITH items a level above its FROM list.
+   */
+  private static Scope outside(Scope fromList) {
+    if (fromList.parent() == null) {
+      throw new IllegalStateException("a FROM list without an enclosing level");
+    }
+    return fromList.parent();
   }
 
   /**

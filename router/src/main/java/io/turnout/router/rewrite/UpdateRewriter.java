@@ -31,8 +31,11 @@ final class UpdateRewriter {
 
   /** Walks an UPDATE; returns its RETURNING labels (empty without, null when unknown). */
   List<String> update(Update u, Scope outer) {
-    Scope scope = new Scope(outer);
-    statements.withItems(u.getWithItemsList(), scope);
+    // The CTEs get a level of their own around the target's and FROM list's, as in a query, so
+    // that a sub-query in FROM, which sees neither of those, still sees them.
+    Scope with = new Scope(outer);
+    statements.withItems(u.getWithItemsList(), with);
+    Scope scope = new Scope(with);
     RangeVar target = from.tableVar(u.getTable(), true, scope);
     scope.add(target);
     if (u.getFromItem() != null) {
