@@ -28,7 +28,14 @@ done
 if [[ -z $OUT ]]; then
     if [[ $QUICK == 1 ]]; then OUT=$REPO/bench/out/BENCHMARKS.quick.md; else OUT=$REPO/BENCHMARKS.md; fi
 fi
-command -v jq >/dev/null || { echo "jmh.sh: jq is required" >&2; exit 1; }
+if ! command -v jq >/dev/null; then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        echo "jmh.sh: installing jq" >&2
+        apt-get update -qq && apt-get install -y -qq jq >/dev/null
+    else
+        echo "jmh.sh: jq is required (apt-get install jq)" >&2; exit 1
+    fi
+fi
 
 cd "$REPO"
 mkdir -p bench/out
