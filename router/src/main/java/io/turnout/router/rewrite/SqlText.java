@@ -1,131 +1,26 @@
 package io.turnout.router.rewrite;
 
+import io.turnout.config.plan.Identifiers;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Small helpers for SQL text the rewriter generates: identifier quoting and type names. */
 public final class SqlText {
-  private static final Pattern PLAIN = Pattern.compile("[a-z_][a-z0-9_$]*");
   private static final Pattern TYPMOD = Pattern.compile("\\([^)]*\\)");
 
   /**
    * Reserved key words (PostgreSQL Appendix C, "reserved" and "reserved (can be function or
    * type)"), which must be quoted as column names or labels.
    */
-  private static final Set<String> RESERVED =
-      Set.of(
-          "all",
-          "analyse",
-          "analyze",
-          "and",
-          "any",
-          "array",
-          "as",
-          "asc",
-          "asymmetric",
-          "authorization",
-          "binary",
-          "both",
-          "case",
-          "cast",
-          "check",
-          "collate",
-          "collation",
-          "column",
-          "concurrently",
-          "constraint",
-          "create",
-          "cross",
-          "current_catalog",
-          "current_date",
-          "current_role",
-          "current_schema",
-          "current_time",
-          "current_timestamp",
-          "current_user",
-          "default",
-          "deferrable",
-          "desc",
-          "distinct",
-          "do",
-          "else",
-          "end",
-          "except",
-          "false",
-          "fetch",
-          "for",
-          "foreign",
-          "freeze",
-          "from",
-          "full",
-          "grant",
-          "group",
-          "having",
-          "ilike",
-          "in",
-          "initially",
-          "inner",
-          "intersect",
-          "into",
-          "is",
-          "isnull",
-          "join",
-          "lateral",
-          "leading",
-          "left",
-          "like",
-          "limit",
-          "localtime",
-          "localtimestamp",
-          "natural",
-          "not",
-          "notnull",
-          "null",
-          "offset",
-          "on",
-          "only",
-          "or",
-          "order",
-          "outer",
-          "overlaps",
-          "placing",
-          "primary",
-          "references",
-          "returning",
-          "right",
-          "select",
-          "session_user",
-          "similar",
-          "some",
-          "symmetric",
-          "system_user",
-          "table",
-          "tablesample",
-          "then",
-          "to",
-          "trailing",
-          "true",
-          "union",
-          "unique",
-          "user",
-          "using",
-          "variadic",
-          "verbose",
-          "when",
-          "where",
-          "window",
-          "with");
-
   private SqlText() {}
 
-  /** A folded name as SQL: bare when PostgreSQL reads it back unchanged, quoted otherwise. */
+  /**
+   * A folded name as SQL: bare when PostgreSQL reads it back unchanged, quoted otherwise (the
+   * plan's own rule, so plan and rewrites agree on reserved words).
+   */
   public static String ident(String folded) {
-    if (PLAIN.matcher(folded).matches() && !RESERVED.contains(folded)) {
-      return folded;
-    }
-    return '"' + folded.replace("\"", "\"\"") + '"';
+    return Identifiers.quote(folded);
   }
 
   /** Folded names as a comma-separated SQL list: {@code a, "B", c}. */
