@@ -7,15 +7,12 @@ package io.turnout.proxy.protocol;
  *     formats</a>
  */
 public final class BackendType {
-  public static final byte AUTHENTICATION = 'R';
   public static final byte BACKEND_KEY_DATA = 'K';
   public static final byte READY_FOR_QUERY = 'Z';
   public static final byte ERROR_RESPONSE = 'E';
-  public static final byte NOTICE_RESPONSE = 'N';
   public static final byte COPY_IN_RESPONSE = 'G';
   public static final byte COPY_OUT_RESPONSE = 'H';
   public static final byte COPY_BOTH_RESPONSE = 'W';
-  public static final byte PARAMETER_STATUS = 'S';
 
   private BackendType() {}
 }

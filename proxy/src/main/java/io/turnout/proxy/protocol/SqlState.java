@@ -7,7 +7,6 @@ package io.turnout.proxy.protocol;
  */
 public final class SqlState {
   public static final String CONNECTION_FAILURE = "08006";
-  public static final String CONNECTION_EXCEPTION = "08000";
   public static final String PROTOCOL_VIOLATION = "08P01";
   public static final String FEATURE_NOT_SUPPORTED = "0A000";
   public static final String TOO_MANY_CONNECTIONS = "53300";

@@ -34,6 +34,9 @@ public final class ProxyServer implements AutoCloseable {
   private static final WriteBufferWaterMark WATER_MARK =
       new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
+  /** After the grace period: how long closing the remaining sessions may take. */
+  private static final Duration FORCED_CLOSE_WAIT = Duration.ofSeconds(2);
+
   private final ProxySettings settings;
   private final SessionEnvironment env;
   private final Transport transport = Transport.detect();
@@ -112,24 +115,26 @@ public final class ProxyServer implements AutoCloseable {
       serverChannel.close().syncUninterruptibly();
     }
     env.sessions().startDrain();
-    long deadline = System.nanoTime() + grace.toNanos();
-    while (env.sessions().size() > 0 && System.nanoTime() < deadline) {
-      sleepQuietly(20);
-    }
-    if (env.sessions().size() > 0) {
+    if (!sessionsEndWithin(grace)) {
       log.warn(
           "{} sessions still busy after {} ms grace; terminating them",
           env.sessions().size(),
           grace.toMillis());
       env.sessions().terminateAll();
-      long forceDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-      while (env.sessions().size() > 0 && System.nanoTime() < forceDeadline) {
-        sleepQuietly(20);
-      }
+      sessionsEndWithin(FORCED_CLOSE_WAIT);
     }
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     log.info("Turnout stopped");
+  }
+
+  /** Waits until no session is left or {@code limit} has passed; true if none is left. */
+  private boolean sessionsEndWithin(Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (env.sessions().size() > 0 && System.nanoTime() < deadline) {
+      sleepQuietly(20);
+    }
+    return env.sessions().size() == 0;
   }
 
   private static void sleepQuietly(long millis) {

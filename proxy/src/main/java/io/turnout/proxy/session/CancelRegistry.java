@@ -39,10 +39,6 @@ public final class CancelRegistry {
     targets.remove(pack(proxyKey));
   }
 
-  public int size() {
-    return targets.size();
-  }
-
   /**
    * Forwards a client's CancelRequest to the backend it belongs to. Unknown keys are ignored, as
    * PostgreSQL ignores them: a cancel never gets an answer either way.

@@ -197,12 +197,9 @@ public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Throwable root =
-        cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
-            ? cause.getCause()
-            : cause;
+    Throwable root = ProtocolViolation.unwrap(cause);
     if (root instanceof ProtocolViolation violation) {
-      session.closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
+      session.closeWithError(violation.toErrorResponse());
     } else {
       log.warn(
           "closing client {} during startup: {}", ctx.channel().remoteAddress(), root.toString());

@@ -3,7 +3,6 @@ package io.turnout.proxy.session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.turnout.proxy.protocol.ErrorResponse;
@@ -69,7 +68,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       if (!session.waitingForClient()) {
         return; // a long query or COPY is running: the client is not idle, the backend is busy
       }
-      boolean inTransaction = session.state() != SessionState.READY;
+      boolean inTransaction = session.state().inTransaction();
       session.closeWithError(
           inTransaction
               ? ErrorResponse.fatal(
@@ -90,14 +89,13 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Throwable root =
-        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    Throwable root = ProtocolViolation.unwrap(cause);
     if (root instanceof ProtocolViolation violation) {
       log.info(
           "protocol violation from client {}: {}",
           ctx.channel().remoteAddress(),
           violation.getMessage());
-      session.closeWithError(ErrorResponse.fatal(violation.sqlState(), violation.getMessage()));
+      session.closeWithError(violation.toErrorResponse());
     } else if (root instanceof IOException) {
       session.close(); // the client went away; nobody to tell
     } else {

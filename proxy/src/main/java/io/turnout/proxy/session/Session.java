@@ -8,6 +8,7 @@ import io.turnout.proxy.protocol.BackendKeyData;
 import io.turnout.proxy.protocol.BackendStreamScanner;
 import io.turnout.proxy.protocol.BackendType;
 import io.turnout.proxy.protocol.ErrorResponse;
+import io.turnout.proxy.protocol.FrontendType;
 import io.turnout.proxy.protocol.SqlState;
 
 /**
@@ -46,16 +47,8 @@ public final class Session implements BackendStreamScanner.Listener {
     return backend;
   }
 
-  SessionEnvironment env() {
-    return env;
-  }
-
   SessionState state() {
     return state;
-  }
-
-  void state(SessionState newState) {
-    state = newState;
   }
 
   void backendConnected(Channel backendChannel) {
@@ -101,7 +94,7 @@ public final class Session implements BackendStreamScanner.Listener {
 
   /** True when the backend is idle waiting for the client (what an idle timeout measures). */
   boolean waitingForClient() {
-    return waitingForClient && state != SessionState.COPY_IN && state != SessionState.COPY_OUT;
+    return waitingForClient && !state.copying();
   }
 
   /** True once the backend's last message was an ErrorResponse (it may close right after one). */
@@ -123,10 +116,7 @@ public final class Session implements BackendStreamScanner.Listener {
         .execute(
             () -> {
               draining = true;
-              if (state != SessionState.IN_TRANSACTION
-                  && state != SessionState.FAILED_TRANSACTION
-                  && state != SessionState.COPY_IN
-                  && state != SessionState.COPY_OUT) {
+              if (!state.inTransaction() && !state.copying()) {
                 closeWithError(SHUTTING_DOWN);
               }
             });
@@ -190,7 +180,7 @@ public final class Session implements BackendStreamScanner.Listener {
       Object last =
           state == SessionState.AUTHENTICATING
               ? Unpooled.EMPTY_BUFFER
-              : backend.alloc().buffer(5).writeByte('X').writeInt(4);
+              : backend.alloc().buffer(5).writeByte(FrontendType.TERMINATE).writeInt(4);
       backend.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
     }
   }

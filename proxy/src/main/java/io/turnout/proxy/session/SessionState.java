@@ -14,6 +14,16 @@ public enum SessionState {
   COPY_OUT,
   CLOSED;
 
+  /** Inside a transaction block, healthy or failed. */
+  boolean inTransaction() {
+    return this == IN_TRANSACTION || this == FAILED_TRANSACTION;
+  }
+
+  /** In COPY, data flowing one way until CopyDone. */
+  boolean copying() {
+    return this == COPY_IN || this == COPY_OUT;
+  }
+
   static SessionState fromTransactionStatus(byte status) {
     switch (status) {
       case 'T':

@@ -42,10 +42,6 @@ public final class Sessions {
     return live.size();
   }
 
-  public int maxSessions() {
-    return maxSessions;
-  }
-
   public boolean draining() {
     return draining.get();
   }
