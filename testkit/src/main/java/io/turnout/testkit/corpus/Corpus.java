@@ -1,6 +1,7 @@
 package io.turnout.testkit.corpus;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,16 +12,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The shared SQL corpus (shared/corpus: statements.sql, schema.sql, README.md): real-world
- * statements for parser coverage and differential tests. Found through {@code TURNOUT_CORPUS_DIR}
- * (or system property {@code turnout.corpus.dir}), else by walking up from {@code user.dir} to the
- * repository root (the directory with the turnout-parent pom) and taking {@code ../shared/corpus}.
- * Loaded once per JVM.
+ * The SQL corpus (statements.sql, schema.sql, README.md): real-world statements for parser coverage
+ * and differential tests. A copy ships in this module's resources ({@value #RESOURCE_DIR}), so a
+ * clone of the repository needs nothing beside it; {@code TURNOUT_CORPUS_DIR} (or system property
+ * {@code turnout.corpus.dir}) points at another directory of the same shape instead. Loaded once
+ * per JVM.
  */
 public final class Corpus {
 
   public static final String DIR_ENV = "TURNOUT_CORPUS_DIR";
   public static final String DIR_PROPERTY = "turnout.corpus.dir";
+  static final String RESOURCE_DIR = "/io/turnout/testkit/corpus/";
 
   private static volatile Loaded loaded;
 
@@ -35,7 +37,7 @@ public final class Corpus {
   public static CorpusStatement statement(String id) {
     CorpusStatement s = load().byId.get(id);
     if (s == null) {
-      throw new IllegalArgumentException("no corpus statement '" + id + "' in " + load().dir);
+      throw new IllegalArgumentException("no corpus statement '" + id + "' in " + load().origin);
     }
     return s;
   }
@@ -45,10 +47,6 @@ public final class Corpus {
    */
   public static String schemaSql() {
     return load().schemaSql;
-  }
-
-  public static Path directory() {
-    return load().dir;
   }
 
   /** Parses corpus text (for other corpora and tests); errors name the file and line. */
@@ -62,7 +60,7 @@ public final class Corpus {
       synchronized (Corpus.class) {
         l = loaded;
         if (l == null) {
-          l = new Loaded(locate());
+          l = configuredDirectory().map(Corpus::fromDirectory).orElseGet(Corpus::fromResources);
           loaded = l;
         }
       }
@@ -70,75 +68,58 @@ public final class Corpus {
     return l;
   }
 
-  static Path locate() {
+  static Optional<Path> configuredDirectory() {
     String configured =
         Optional.ofNullable(System.getProperty(DIR_PROPERTY)).orElse(System.getenv(DIR_ENV));
-    if (configured != null && !configured.isBlank()) {
-      Path p = Path.of(configured);
-      if (!Files.isRegularFile(p.resolve("statements.sql"))) {
-        throw new IllegalStateException(
-            DIR_ENV + "/" + DIR_PROPERTY + " = " + configured + " has no statements.sql");
-      }
-      return p;
+    if (configured == null || configured.isBlank()) {
+      return Optional.empty();
     }
-    Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-    for (Path d = start; d != null; d = d.getParent()) {
-      if (isRepoRoot(d)) {
-        Path corpus = d.resolveSibling("shared").resolve("corpus").normalize();
-        if (Files.isRegularFile(corpus.resolve("statements.sql"))) {
-          return corpus;
-        }
-        throw new IllegalStateException(
-            "repository root "
-                + d
-                + " found, but no "
-                + corpus
-                + "/statements.sql; set "
-                + DIR_ENV);
-      }
+    Path p = Path.of(configured);
+    if (!Files.isRegularFile(p.resolve("statements.sql"))) {
+      throw new IllegalStateException(
+          DIR_ENV + "/" + DIR_PROPERTY + " = " + configured + " has no statements.sql");
     }
-    throw new IllegalStateException(
-        "cannot find the corpus: "
-            + DIR_ENV
-            + " not set and no turnout-parent pom.xml above "
-            + start);
+    return Optional.of(p);
   }
 
-  private static boolean isRepoRoot(Path d) {
-    Path pom = d.resolve("pom.xml");
-    if (!Files.isRegularFile(pom)) {
-      return false;
-    }
+  private static Loaded fromDirectory(Path dir) {
     try {
-      return isParentPom(Files.readString(pom, StandardCharsets.UTF_8));
+      return new Loaded(
+          dir.toString(),
+          Files.readString(dir.resolve("statements.sql"), StandardCharsets.UTF_8),
+          Files.readString(dir.resolve("schema.sql"), StandardCharsets.UTF_8));
     } catch (IOException e) {
-      return false;
+      throw new UncheckedIOException("cannot read the corpus in " + dir, e);
     }
   }
 
-  /** The parent pom declares turnout-parent as its own artifactId and has no parent section. */
-  static boolean isParentPom(String pom) {
-    return pom.contains("<artifactId>turnout-parent</artifactId>") && !pom.contains("<parent>");
+  private static Loaded fromResources() {
+    return new Loaded(
+        "classpath:" + RESOURCE_DIR, resource("statements.sql"), resource("schema.sql"));
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = Corpus.class.getResourceAsStream(RESOURCE_DIR + name)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "the corpus resource " + RESOURCE_DIR + name + " is missing");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the corpus resource " + name, e);
+    }
   }
 
   private static final class Loaded {
-    final Path dir;
+    final String origin;
     final List<CorpusStatement> statements;
     final Map<String, CorpusStatement> byId = new LinkedHashMap<>();
     final String schemaSql;
 
-    Loaded(Path dir) {
-      this.dir = dir;
-      try {
-        Path file = dir.resolve("statements.sql");
-        this.statements =
-            List.copyOf(
-                CorpusParser.parse(
-                    Files.readString(file, StandardCharsets.UTF_8), file.toString()));
-        this.schemaSql = Files.readString(dir.resolve("schema.sql"), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the corpus in " + dir, e);
-      }
+    Loaded(String origin, String statementsSql, String schemaSql) {
+      this.origin = origin;
+      this.statements = List.copyOf(CorpusParser.parse(statementsSql, origin + "statements.sql"));
+      this.schemaSql = schemaSql;
       for (CorpusStatement s : statements) {
         byId.put(s.id(), s);
       }

@@ -153,13 +153,4 @@ class CorpusParserTest {
                         "--@@ a | SELECT | s | t\n\n--@@ b | SELECT | s | t\nselect 1", "t.sql"))
             .getMessage());
   }
-
-  @Test
-  void isParentPom_onlyTheParent() {
-    assertTrue(Corpus.isParentPom("<project><artifactId>turnout-parent</artifactId></project>"));
-    assertEquals(
-        false,
-        Corpus.isParentPom(
-            "<project><parent><artifactId>turnout-parent</artifactId></parent></project>"));
-  }
 }

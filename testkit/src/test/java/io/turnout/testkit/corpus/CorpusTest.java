@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The parser against the real shared/corpus files. */
+/** The parser against the corpus copy this module ships (no ../shared needed). */
 class CorpusTest {
 
   @Test
@@ -127,6 +127,26 @@ class CorpusTest {
     String schema = Corpus.schemaSql();
     assertTrue(schema.contains("CREATE TABLE users ("));
     assertTrue(schema.contains("CREATE TABLE orders"));
+  }
+
+  @Test
+  void bundledCopy_isTheSameAsTheSharedCorpusWhenOneIsBeside() throws Exception {
+    // The copy is what every clone reads; when the steering repo's corpus is beside this checkout
+    // (the developers' machines), it must not have drifted from it.
+    java.nio.file.Path shared = null;
+    for (var d = java.nio.file.Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      var candidate = d.resolveSibling("shared").resolve("corpus").resolve("statements.sql");
+      if (java.nio.file.Files.isRegularFile(candidate)) {
+        shared = candidate;
+        break;
+      }
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(shared != null, "no shared/corpus beside");
+    assertEquals(
+        Corpus.parse(java.nio.file.Files.readString(shared), shared.toString()).size(),
+        Corpus.statements().size());
+    assertEquals(
+        java.nio.file.Files.readString(shared.resolveSibling("schema.sql")), Corpus.schemaSql());
   }
 
   private static CorpusStatement only(java.util.function.Predicate<CorpusStatement> p) {
