@@ -27,6 +27,7 @@ public record TurnoutConfig(
     String defaultBackend,
     ProxyLimits proxy,
     Optional<TlsSettings> tls,
+    FlagSettings flags,
     List<Migration> migrations) {
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 6432);
 
@@ -39,6 +40,7 @@ public record TurnoutConfig(
     Objects.requireNonNull(defaultBackend, "defaultBackend");
     Objects.requireNonNull(proxy, "proxy");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(flags, "flags");
     backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));
     migrations = List.copyOf(migrations);
     if (backends.isEmpty()) {
@@ -60,6 +62,18 @@ public record TurnoutConfig(
     }
   }
 
+  /** With the built-in flag provider. */
+  public TurnoutConfig(
+      HostPort listen,
+      AdminSettings admin,
+      Map<String, BackendUrl> backends,
+      String defaultBackend,
+      ProxyLimits proxy,
+      Optional<TlsSettings> tls,
+      List<Migration> migrations) {
+    this(listen, admin, backends, defaultBackend, proxy, tls, FlagSettings.DEFAULTS, migrations);
+  }
+
   /** What {@code turnout serve --listen … --backend …} runs with no file: no migrations. */
   public static TurnoutConfig minimal(HostPort listen, BackendUrl backend) {
     return new TurnoutConfig(
@@ -74,19 +88,21 @@ public record TurnoutConfig(
 
   /** This config listening elsewhere ({@code --listen}). */
   public TurnoutConfig withListen(HostPort newListen) {
-    return new TurnoutConfig(newListen, admin, backends, defaultBackend, proxy, tls, migrations);
+    return new TurnoutConfig(
+        newListen, admin, backends, defaultBackend, proxy, tls, flags, migrations);
   }
 
   /** This config with the default backend's URL replaced ({@code --backend}); its name stays. */
   public TurnoutConfig withBackend(BackendUrl url) {
     Map<String, BackendUrl> next = new LinkedHashMap<>(backends);
     next.put(defaultBackend, url);
-    return new TurnoutConfig(listen, admin, next, defaultBackend, proxy, tls, migrations);
+    return new TurnoutConfig(listen, admin, next, defaultBackend, proxy, tls, flags, migrations);
   }
 
   /** This config with other admin settings ({@code --admin-listen}, a token from elsewhere). */
   public TurnoutConfig withAdmin(AdminSettings newAdmin) {
-    return new TurnoutConfig(listen, newAdmin, backends, defaultBackend, proxy, tls, migrations);
+    return new TurnoutConfig(
+        listen, newAdmin, backends, defaultBackend, proxy, tls, flags, migrations);
   }
 
   /** The default backend's URL. */

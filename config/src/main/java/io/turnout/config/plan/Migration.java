@@ -24,6 +24,9 @@ public sealed interface Migration permits RenameColumn, TransformColumn {
 
   UnanalysablePolicy onUnanalysable();
 
+  /** When {@code contract} may drop the old columns. */
+  ContractPolicy contract();
+
   /** The plan file's {@code kind}: {@code rename_column} or {@code transform_column}. */
   String kind();
 

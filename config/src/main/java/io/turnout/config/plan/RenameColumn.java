@@ -11,9 +11,23 @@ public record RenameColumn(
     String to,
     ReadPolicy reads,
     ShadowPolicy shadow,
-    UnanalysablePolicy onUnanalysable)
+    UnanalysablePolicy onUnanalysable,
+    ContractPolicy contract)
     implements Migration {
   public static final String KIND = "rename_column";
+
+  /** With the default {@link ContractPolicy}. */
+  public RenameColumn(
+      String id,
+      String backend,
+      TableName table,
+      String from,
+      String to,
+      ReadPolicy reads,
+      ShadowPolicy shadow,
+      UnanalysablePolicy onUnanalysable) {
+    this(id, backend, table, from, to, reads, shadow, onUnanalysable, ContractPolicy.DEFAULT);
+  }
 
   @Override
   public String kind() {

@@ -19,7 +19,8 @@ public record TransformColumn(
     Map<String, String> backward,
     ReadPolicy reads,
     ShadowPolicy shadow,
-    UnanalysablePolicy onUnanalysable)
+    UnanalysablePolicy onUnanalysable,
+    ContractPolicy contract)
     implements Migration {
   public TransformColumn {
     oldColumns = List.copyOf(oldColumns);
@@ -29,6 +30,32 @@ public record TransformColumn(
   }
 
   public static final String KIND = "transform_column";
+
+  /** With the default {@link ContractPolicy}. */
+  public TransformColumn(
+      String id,
+      String backend,
+      TableName table,
+      List<String> oldColumns,
+      List<String> newColumns,
+      Map<String, String> forward,
+      Map<String, String> backward,
+      ReadPolicy reads,
+      ShadowPolicy shadow,
+      UnanalysablePolicy onUnanalysable) {
+    this(
+        id,
+        backend,
+        table,
+        oldColumns,
+        newColumns,
+        forward,
+        backward,
+        reads,
+        shadow,
+        onUnanalysable,
+        ContractPolicy.DEFAULT);
+  }
 
   @Override
   public String kind() {
