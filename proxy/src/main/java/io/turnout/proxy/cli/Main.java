@@ -1,5 +1,7 @@
 package io.turnout.proxy.cli;
 
+import io.turnout.admin.cli.CliFailure;
+import io.turnout.admin.cli.MigrationCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,10 +22,16 @@ public final class Main implements Runnable {
   /** The configured command line, also used by tests. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    for (Class<?> command : MigrationCommands.ALL) {
+      cl.addSubcommand(command);
+    }
     // A refused command exits non-zero with a one-line reason, not a stack trace.
     cl.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
           cmd.getErr().println("turnout: " + ex.getMessage());
+          if (ex instanceof CliFailure failure) {
+            return failure.exitCode();
+          }
           return ex instanceof UsageFailure ? 2 : 1;
         });
     return cl;

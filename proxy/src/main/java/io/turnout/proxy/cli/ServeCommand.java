@@ -1,5 +1,6 @@
 package io.turnout.proxy.cli;
 
+import io.turnout.admin.ControlPlane;
 import io.turnout.config.BackendUrl;
 import io.turnout.config.HostPort;
 import io.turnout.config.TurnoutConfig;
@@ -37,8 +38,37 @@ final class ServeCommand implements Callable<Integer> {
     ProxyServer server = new ProxyServer(ProxySettingsFactory.from(config)).start();
     System.out.println(
         "Turnout listening on " + server.address() + " -> " + config.defaultBackendUrl());
-    UntilShutdown.await("turnout-shutdown", server::close);
+    if (!needsControlPlane(config)) {
+      UntilShutdown.await("turnout-shutdown", server::close);
+      return 0;
+    }
+    ControlPlane control = ControlPlane.start(config, instanceId(server), snapshot -> {});
+    control
+        .adminAddress()
+        .ifPresent(
+            a ->
+                System.out.println("Admin API on http://" + a.getHostString() + ":" + a.getPort()));
+    UntilShutdown.await("turnout-shutdown", server::close, control::close);
     return 0;
+  }
+
+  /**
+   * A plan with migrations, or an admin section, runs the control plane (state store on the default
+   * backend). A bare {@code serve --backend URL} is a plain proxy and creates nothing in the
+   * database.
+   */
+  static boolean needsControlPlane(TurnoutConfig config) {
+    return !config.migrations().isEmpty() || config.admin().enabled();
+  }
+
+  private static String instanceId(ProxyServer server) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "localhost";
+    }
+    return host + ":" + server.address().getPort();
   }
 
   /** The effective configuration: the file (if any) with the command-line overrides applied. */

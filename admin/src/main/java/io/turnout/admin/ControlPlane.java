@@ -1,0 +1,135 @@
+package io.turnout.admin;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.turnout.admin.api.AdminApi;
+import io.turnout.admin.control.Transitions;
+import io.turnout.admin.store.StateFollower;
+import io.turnout.admin.store.StateStore;
+import io.turnout.config.BackendUrl;
+import io.turnout.config.TurnoutConfig;
+import io.turnout.config.state.StateSnapshot;
+import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One instance's control plane: the state store on the default backend (schema created or upgraded
+ * at start), the state follower that keeps this instance's {@link StateSnapshot} current, and the
+ * admin API when the plan has an {@code admin:} section. A state store unreachable at start is not
+ * fatal: the instance serves pass-through (every migration planned) and the follower keeps trying;
+ * health says so.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+  private final HikariDataSource pool;
+  private final StateStore store;
+  private final StateFollower follower;
+  private final AdminApi api;
+
+  private ControlPlane(
+      HikariDataSource pool, StateStore store, StateFollower follower, AdminApi api) {
+    this.pool = pool;
+    this.store = store;
+    this.follower = follower;
+    this.api = api;
+  }
+
+  /** Starts the control plane of {@code config}; {@code onChange} sees every new snapshot. */
+  public static ControlPlane start(
+      TurnoutConfig config, String instanceId, Consumer<StateSnapshot> onChange) {
+    BackendUrl url = config.defaultBackendUrl();
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName("turnout-control");
+    hc.setJdbcUrl(url.toJdbcUrl());
+    hc.setDataSourceProperties(withApplicationName(url.jdbcProperties(), "turnout-control"));
+    hc.setMaximumPoolSize(4);
+    hc.setMinimumIdle(0);
+    hc.setConnectionTimeout(5_000);
+    // Start even when the database is down: the follower retries, changes answer 503 meanwhile.
+    hc.setInitializationFailTimeout(-1);
+    HikariDataSource pool = new HikariDataSource(hc);
+    StateStore store = new StateStore(pool);
+    try {
+      store.initialize();
+    } catch (SQLException e) {
+      log.warn(
+          "state store on {} unreachable at start ({}); serving pass-through until it is back",
+          url,
+          e.getMessage());
+    }
+    Properties followerProps =
+        withApplicationName(url.jdbcProperties(), "turnout-state-follower " + instanceId);
+    followerProps.setProperty("connectTimeout", "5");
+    followerProps.setProperty("socketTimeout", "30");
+    StateFollower follower =
+        new StateFollower(
+                () -> connect(url, followerProps),
+                config.migrations(),
+                Duration.ofSeconds(5),
+                onChange)
+            .start();
+    AdminApi api = null;
+    if (config.admin().enabled()) {
+      api =
+          new AdminApi(
+                  config.admin(),
+                  config.migrations(),
+                  store,
+                  follower,
+                  new Transitions(
+                      config.migrations(),
+                      store,
+                      Transitions.storeEvidence(store, Clock.systemUTC())),
+                  instanceId)
+              .start();
+      log.info("admin API listening on {}", api.address());
+    }
+    return new ControlPlane(pool, store, follower, api);
+  }
+
+  private static Connection connect(BackendUrl url, Properties props) throws SQLException {
+    return DriverManager.getConnection(url.toJdbcUrl(), props);
+  }
+
+  private static Properties withApplicationName(Properties p, String name) {
+    Properties copy = new Properties();
+    copy.putAll(p);
+    copy.setProperty("ApplicationName", name);
+    return copy;
+  }
+
+  public StateSnapshot snapshot() {
+    return follower.snapshot();
+  }
+
+  public StateFollower follower() {
+    return follower;
+  }
+
+  public StateStore store() {
+    return store;
+  }
+
+  public Optional<InetSocketAddress> adminAddress() {
+    return Optional.ofNullable(api).map(AdminApi::address);
+  }
+
+  @Override
+  public void close() {
+    if (api != null) {
+      api.close();
+    }
+    follower.close();
+    pool.close();
+  }
+}
