@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.turnout.admin.AdminFixtures;
 import io.turnout.admin.control.Transitions;
 import io.turnout.admin.store.StateFollower;
 import io.turnout.admin.store.StateStore;
 import io.turnout.config.AdminSettings;
 import io.turnout.config.HostPort;
-import io.turnout.config.plan.ReadPolicy;
 import io.turnout.config.plan.RenameColumn;
-import io.turnout.config.plan.ShadowPolicy;
-import io.turnout.config.plan.TableName;
-import io.turnout.config.plan.UnanalysablePolicy;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.junit.PostgresExtension;
 import java.net.URI;
@@ -21,36 +18,23 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.postgresql.ds.PGSimpleDataSource;
 
 @ExtendWith(PostgresExtension.class)
 class AdminApiIT {
   private static final String TOKEN = "s3cret-token";
-  private static final RenameColumn PLAN =
-      new RenameColumn(
-          "rename-email",
-          "primary",
-          new TableName("public", "users"),
-          "email",
-          "email_address",
-          ReadPolicy.DEFAULT,
-          ShadowPolicy.DEFAULT,
-          UnanalysablePolicy.DEFAULT);
+  private static final RenameColumn PLAN = AdminFixtures.RENAME_EMAIL;
 
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
-  private PostgresServer pg;
   private String db;
   private StateStore store;
   private StateFollower follower;
@@ -59,24 +43,12 @@ class AdminApiIT {
 
   @BeforeEach
   void start(PostgresServer pg) throws Exception {
-    this.pg = pg;
     db = pg.createDatabase("api");
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(pg.jdbcUrl(db));
-    ds.setUser(pg.superuser());
-    if (pg.superuserPassword() != null) {
-      ds.setPassword(pg.superuserPassword());
-    }
-    store = new StateStore(ds);
+    store = new StateStore(AdminFixtures.dataSource(pg, db));
     store.initialize();
-    Properties p = new Properties();
-    p.setProperty("user", pg.superuser());
-    if (pg.superuserPassword() != null) {
-      p.setProperty("password", pg.superuserPassword());
-    }
     follower =
         new StateFollower(
-                () -> DriverManager.getConnection(pg.jdbcUrl(db), p),
+                AdminFixtures.followerConnector(pg, db),
                 List.of(PLAN),
                 Duration.ofSeconds(30),
                 s -> {})

@@ -3,16 +3,13 @@ package io.turnout.admin.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.turnout.admin.AdminFixtures;
 import io.turnout.admin.lifecycle.Action;
 import io.turnout.admin.lifecycle.Guard;
 import io.turnout.admin.lifecycle.Request;
 import io.turnout.admin.store.ConflictException;
 import io.turnout.admin.store.StateStore;
-import io.turnout.config.plan.ReadPolicy;
 import io.turnout.config.plan.RenameColumn;
-import io.turnout.config.plan.ShadowPolicy;
-import io.turnout.config.plan.TableName;
-import io.turnout.config.plan.UnanalysablePolicy;
 import io.turnout.config.state.Phase;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.junit.PostgresExtension;
@@ -24,32 +21,16 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.postgresql.ds.PGSimpleDataSource;
 
 @ExtendWith(PostgresExtension.class)
 class TransitionsIT {
-  private static final RenameColumn PLAN =
-      new RenameColumn(
-          "rename-email",
-          "primary",
-          new TableName("public", "users"),
-          "email",
-          "email_address",
-          ReadPolicy.DEFAULT,
-          new ShadowPolicy(0.1, 0.001),
-          UnanalysablePolicy.DEFAULT);
+  private static final RenameColumn PLAN = AdminFixtures.RENAME_EMAIL;
 
   private record Fixture(StateStore store, Transitions transitions, String db) {}
 
   private static Fixture fixture(PostgresServer pg) throws Exception {
     String db = pg.createDatabase("transitions");
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(pg.jdbcUrl(db));
-    ds.setUser(pg.superuser());
-    if (pg.superuserPassword() != null) {
-      ds.setPassword(pg.superuserPassword());
-    }
-    StateStore store = new StateStore(ds);
+    StateStore store = new StateStore(AdminFixtures.dataSource(pg, db));
     store.initialize();
     return new Fixture(
         store,

@@ -3,63 +3,32 @@ package io.turnout.admin.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.turnout.admin.AdminFixtures;
 import io.turnout.admin.lifecycle.Action;
 import io.turnout.admin.lifecycle.MigrationRecord;
-import io.turnout.config.plan.ReadPolicy;
 import io.turnout.config.plan.RenameColumn;
-import io.turnout.config.plan.ShadowPolicy;
-import io.turnout.config.plan.TableName;
-import io.turnout.config.plan.UnanalysablePolicy;
 import io.turnout.config.state.Phase;
 import io.turnout.config.state.StateSnapshot;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.junit.PostgresExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.postgresql.ds.PGSimpleDataSource;
 
 @ExtendWith(PostgresExtension.class)
 class StateStoreIT {
-  private static final RenameColumn PLAN =
-      new RenameColumn(
-          "rename-email",
-          "primary",
-          new TableName("public", "users"),
-          "email",
-          "email_address",
-          ReadPolicy.DEFAULT,
-          ShadowPolicy.DEFAULT,
-          UnanalysablePolicy.DEFAULT);
+  private static final RenameColumn PLAN = AdminFixtures.RENAME_EMAIL;
 
   private static DataSource dataSource(PostgresServer pg, String db) {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(pg.jdbcUrl(db));
-    ds.setUser(pg.superuser());
-    if (pg.superuserPassword() != null) {
-      ds.setPassword(pg.superuserPassword());
-    }
-    return ds;
-  }
-
-  private static Connection connect(PostgresServer pg, String db) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", pg.superuser());
-    if (pg.superuserPassword() != null) {
-      p.setProperty("password", pg.superuserPassword());
-    }
-    p.setProperty("ApplicationName", "turnout-state-follower");
-    return DriverManager.getConnection(pg.jdbcUrl(db), p);
+    return AdminFixtures.dataSource(pg, db);
   }
 
   private static Change change(MigrationRecord from, Phase to, String actor) {
@@ -126,7 +95,11 @@ class StateStoreIT {
     try {
       for (int i = 0; i < 3; i++) {
         followers.add(
-            new StateFollower(() -> connect(pg, db), List.of(PLAN), Duration.ofSeconds(30), s -> {})
+            new StateFollower(
+                    AdminFixtures.followerConnector(pg, db),
+                    List.of(PLAN),
+                    Duration.ofSeconds(30),
+                    s -> {})
                 .start());
       }
       MigrationRecord r = store.load().record(PLAN.id());
