@@ -95,6 +95,12 @@ public final class AdminApi implements AutoCloseable {
                     () ->
                         new IllegalArgumentException(
                             "the admin API needs admin.token: it accepts no change without one")));
+    if (settings.tls().isPresent()) {
+      // Refuse rather than serve the token in clear text on an API the operator thinks is TLS.
+      throw new IllegalArgumentException(
+          "admin.tls is not supported yet: put the admin API behind a TLS proxy, or leave it on"
+              + " 127.0.0.1");
+    }
     this.openReads = settings.openReads();
     this.instanceId = instanceId;
     Gauge.builder("turnout_state_version_applied", follower, StateFollower::appliedVersion)
