@@ -42,7 +42,13 @@ final class ServeCommand implements Callable<Integer> {
       UntilShutdown.await("turnout-shutdown", server::close);
       return 0;
     }
-    ControlPlane control = ControlPlane.start(config, instanceId(server), snapshot -> {});
+    ControlPlane control;
+    try {
+      control = ControlPlane.start(config, instanceId(server), snapshot -> {});
+    } catch (RuntimeException e) {
+      server.close(); // a half-started Turnout must not keep serving
+      throw new Main.UsageFailure("cannot start the control plane: " + e.getMessage());
+    }
     control
         .adminAddress()
         .ifPresent(
