@@ -80,18 +80,24 @@ public final class ControlPlane implements AutoCloseable {
             .start();
     AdminApi api = null;
     if (config.admin().enabled()) {
-      api =
-          new AdminApi(
-                  config.admin(),
-                  config.migrations(),
-                  store,
-                  follower,
-                  new Transitions(
-                      config.migrations(),
-                      store,
-                      Transitions.storeEvidence(store, Clock.systemUTC())),
-                  instanceId)
-              .start();
+      try {
+        api =
+            new AdminApi(
+                    config.admin(),
+                    config.migrations(),
+                    store,
+                    follower,
+                    new Transitions(
+                        config.migrations(),
+                        store,
+                        Transitions.storeEvidence(store, Clock.systemUTC())),
+                    instanceId)
+                .start();
+      } catch (RuntimeException e) {
+        follower.close();
+        pool.close();
+        throw e;
+      }
       log.info("admin API listening on {}", api.address());
     }
     return new ControlPlane(pool, store, follower, api);
