@@ -5,18 +5,22 @@ import static io.turnout.config.load.NodeReader.unknownBackend;
 
 import io.turnout.config.AdminSettings;
 import io.turnout.config.BackendUrl;
+import io.turnout.config.FlagSettings;
 import io.turnout.config.HostPort;
 import io.turnout.config.ProxyLimits;
 import io.turnout.config.TlsSettings;
 import io.turnout.config.TurnoutConfig;
 import io.turnout.config.Units;
 import io.turnout.config.plan.Migration;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -34,8 +38,9 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
  */
 final class ConfigReader {
   static final List<String> TOP_KEYS =
-      List.of("listen", "admin", "backends", "default_backend", "proxy", "tls", "migrations");
-  static final List<String> ADMIN_KEYS = List.of("listen", "token");
+      List.of(
+          "listen", "admin", "backends", "default_backend", "proxy", "tls", "flags", "migrations");
+  static final List<String> ADMIN_KEYS = List.of("listen", "token", "open_reads", "tls");
   static final List<String> PROXY_KEYS =
       List.of(
           "max_client_connections",
@@ -45,6 +50,9 @@ final class ConfigReader {
           "shutdown_grace",
           "worker_threads");
   static final List<String> TLS_KEYS = List.of("cert", "key");
+  static final List<String> FLAGS_KEYS = List.of("provider", "unleash");
+  static final List<String> UNLEASH_KEYS =
+      List.of("url", "token", "app_name", "bootstrap_file", "fetch_interval");
 
   /** Largest accepted {@code max_client_connections}: beyond it a typo is likelier than intent. */
   static final int MAX_CLIENT_CONNECTIONS = 1_000_000;
@@ -90,7 +98,8 @@ final class ConfigReader {
         readDefaultBackend(top.get("default_backend"), backendsNode, backendNames);
 
     ProxyLimits proxy = readProxy(top.get("proxy"));
-    Optional<TlsSettings> tls = readTls(top.get("tls"));
+    Optional<TlsSettings> tls = readTls(top.get("tls"), "tls");
+    FlagSettings flags = readFlags(top.get("flags"));
 
     List<Migration> migrations = new ArrayList<>();
     Node migrationsNode = top.get("migrations");
@@ -103,7 +112,8 @@ final class ConfigReader {
       return null;
     }
     try {
-      return new TurnoutConfig(listen, admin, backends, defaultBackend, proxy, tls, migrations);
+      return new TurnoutConfig(
+          listen, admin, backends, defaultBackend, proxy, tls, flags, migrations);
     } catch (IllegalArgumentException e) {
       // Every rule of the record is checked above with a position; this is a safety net.
       nodes.problemAt(0, 0, "", e.getMessage());
@@ -113,11 +123,16 @@ final class ConfigReader {
 
   // ---------------------------------------------------------------- sections
 
+  /**
+   * An {@code admin:} section turns the admin API on, and then a token is required wherever it
+   * listens: even on loopback, any local process (or a browser tricked into a request) could
+   * otherwise change routing. Refusing to start beats running open.
+   */
   private AdminSettings readAdmin(Node node) {
     if (node == null) {
       return AdminSettings.DEFAULTS;
     }
-    Fields f = nodes.mapping(node, "admin", "a mapping with listen: and token:");
+    Fields f = nodes.mapping(node, "admin", "a mapping with listen:, token:, open_reads: and tls:");
     if (f == null) {
       return AdminSettings.DEFAULTS;
     }
@@ -127,23 +142,45 @@ final class ConfigReader {
         listenNode == null
             ? AdminSettings.DEFAULT_LISTEN
             : nodes.hostPort(listenNode, "admin.listen");
-    Optional<String> token = Optional.empty();
+
     Node tokenNode = f.get("token");
+    String token = null;
+    boolean tokenReadable = true;
     if (tokenNode != null) {
-      String t = nodes.scalar(tokenNode, "admin.token", "a token string");
-      if (t != null && !t.isEmpty()) {
-        token = Optional.of(t);
-      }
+      token = nodes.scalar(tokenNode, "admin.token", "a token string");
+      tokenReadable = token != null;
     }
-    if (listen != null && !listen.isLoopback() && token.isEmpty()) {
+    if (tokenReadable && (token == null || token.isEmpty())) {
+      // Point at the empty value if there is one, at `token:` if it has none, else at admin:.
+      NodeTuple written = f.entries.get("token");
+      Node at = tokenNode != null ? tokenNode : written != null ? written.getKeyNode() : node;
+      String where =
+          listen != null && !listen.isLoopback()
+              ? ", and it listens on "
+                  + listen
+                  + ", which is not a loopback address: anyone who reaches it could change"
+                  + " routing"
+              : "";
       nodes.problem(
-          tokenNode != null ? tokenNode : node,
+          at,
           "admin.token",
-          "a token is required when the admin API listens on "
-              + listen
-              + ", which is not a loopback address: anyone who reaches it could change routing");
+          "a token is required: the admin API accepts no change without one"
+              + where
+              + " (set token: \"${TURNOUT_ADMIN_TOKEN}\")");
     }
-    return listen == null ? AdminSettings.DEFAULTS : new AdminSettings(listen, token);
+
+    boolean openReads = false;
+    Node openReadsNode = f.get("open_reads");
+    if (openReadsNode != null) {
+      Boolean b = nodes.bool(openReadsNode, "admin.open_reads");
+      openReads = b != null && b;
+    }
+    Optional<TlsSettings> tls = readTls(f.get("tls"), "admin.tls");
+
+    if (listen == null || token == null || token.isEmpty()) {
+      return AdminSettings.DEFAULTS; // a problem is recorded, so the config is not built
+    }
+    return new AdminSettings(true, listen, Optional.of(token), openReads, tls);
   }
 
   private void readBackends(Node node, Map<String, BackendUrl> backends, Set<String> names) {
@@ -275,20 +312,144 @@ final class ConfigReader {
         workers);
   }
 
-  private Optional<TlsSettings> readTls(Node node) {
+  /** {@code tls:} or {@code admin.tls:}; {@code path} is the setting's name in messages. */
+  private Optional<TlsSettings> readTls(Node node, String path) {
     if (node == null) {
       return Optional.empty();
     }
-    Fields f = nodes.mapping(node, "tls", "a mapping with cert: and key:");
+    Fields f = nodes.mapping(node, path, "a mapping with cert: and key:");
     if (f == null) {
       return Optional.empty();
     }
     f.rejectUnknown(TLS_KEYS);
-    Path cert = nodes.path(f.require("cert", "the PEM certificate chain file"), "tls.cert");
-    Path key = nodes.path(f.require("key", "the PEM private key file"), "tls.key");
+    Path cert = nodes.path(f.require("cert", "the PEM certificate chain file"), path + ".cert");
+    Path key = nodes.path(f.require("key", "the PEM private key file"), path + ".key");
     if (cert == null || key == null) {
       return Optional.empty();
     }
     return Optional.of(new TlsSettings(cert, key));
+  }
+
+  private FlagSettings readFlags(Node node) {
+    if (node == null) {
+      return FlagSettings.DEFAULTS;
+    }
+    Fields f = nodes.mapping(node, "flags", "a mapping like { provider: builtin }");
+    if (f == null) {
+      return FlagSettings.DEFAULTS;
+    }
+    f.rejectUnknown(FLAGS_KEYS);
+    FlagSettings.Provider provider = FlagSettings.Provider.BUILTIN;
+    Node providerNode = f.get("provider");
+    if (providerNode != null) {
+      provider =
+          nodes.choice(providerNode, "flags.provider", "provider", FlagSettings.Provider.class);
+    }
+    Node unleashNode = f.get("unleash");
+    Optional<FlagSettings.Unleash> unleash = Optional.empty();
+    boolean unleashOk = true;
+    if (unleashNode != null) {
+      // Read even with provider: builtin, so that settings kept for a later switch are valid.
+      FlagSettings.Unleash u = readUnleash(unleashNode);
+      unleash = Optional.ofNullable(u);
+      unleashOk = u != null;
+    } else if (provider == FlagSettings.Provider.UNLEASH) {
+      f.missing(
+          "unleash",
+          "required with provider: unleash, e.g. unleash: { url: https://unleash.internal/api }");
+      return FlagSettings.DEFAULTS;
+    }
+    if (provider == null || !unleashOk) {
+      return FlagSettings.DEFAULTS; // a problem is recorded, so the config is not built
+    }
+    return new FlagSettings(provider, unleash);
+  }
+
+  private FlagSettings.Unleash readUnleash(Node node) {
+    String path = "flags.unleash";
+    Fields f = nodes.mapping(node, path, "a mapping like { url: https://unleash.internal/api }");
+    if (f == null) {
+      return null;
+    }
+    f.rejectUnknown(UNLEASH_KEYS);
+    boolean ok = true;
+
+    Node urlNode = f.require("url", "the Unleash API URL, e.g. https://unleash.internal/api");
+    String url = urlNode == null ? null : httpUrl(urlNode, path + ".url");
+    ok &= url != null;
+
+    Optional<String> token = Optional.empty();
+    Node tokenNode = f.get("token");
+    if (tokenNode != null) {
+      String t = nodes.scalar(tokenNode, path + ".token", "an Unleash client API token");
+      ok &= t != null;
+      if (t != null && !t.isEmpty()) {
+        token = Optional.of(t);
+      }
+    }
+
+    String appName = FlagSettings.Unleash.DEFAULT_APP_NAME;
+    Node appNode = f.get("app_name");
+    if (appNode != null) {
+      String a = nodes.scalar(appNode, path + ".app_name", "an application name");
+      if (a != null && a.isBlank()) {
+        nodes.problem(
+            appNode,
+            path + ".app_name",
+            "the application name is empty (leave it out for '"
+                + FlagSettings.Unleash.DEFAULT_APP_NAME
+                + "')");
+        a = null;
+      }
+      ok &= a != null;
+      appName = a == null ? appName : a.strip();
+    }
+
+    Node bootstrapNode = f.get("bootstrap_file");
+    Path bootstrap = nodes.path(bootstrapNode, path + ".bootstrap_file");
+    ok &= bootstrapNode == null || bootstrap != null;
+
+    Node intervalNode = f.get("fetch_interval");
+    Duration interval = nodes.duration(intervalNode, path + ".fetch_interval", false);
+    ok &= intervalNode == null || interval != null;
+
+    if (!ok) {
+      return null;
+    }
+    return new FlagSettings.Unleash(
+        url,
+        token,
+        appName,
+        Optional.ofNullable(bootstrap),
+        interval == null ? FlagSettings.Unleash.DEFAULT_FETCH_INTERVAL : interval);
+  }
+
+  /** An absolute {@code http://} or {@code https://} URL with a host, as written. */
+  private String httpUrl(Node node, String path) {
+    String text = nodes.scalar(node, path, "an http:// or https:// URL");
+    if (text == null) {
+      return null;
+    }
+    String t = text.strip();
+    URI uri;
+    try {
+      uri = new URI(t);
+    } catch (URISyntaxException e) {
+      nodes.problem(node, path, "'" + text + "' is not a URL: " + e.getReason());
+      return null;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      nodes.problem(
+          node,
+          path,
+          "'" + text + "' must be an http:// or https:// URL, e.g. https://unleash.internal/api");
+      return null;
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      nodes.problem(node, path, "'" + text + "' has no host, e.g. https://unleash.internal/api");
+      return null;
+    }
+    return t;
   }
 }

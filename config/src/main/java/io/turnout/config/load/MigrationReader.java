@@ -8,6 +8,7 @@ import static io.turnout.config.load.NodeReader.quotedList;
 import static io.turnout.config.load.NodeReader.unknownBackend;
 import static io.turnout.config.load.NodeReader.valueOf;
 
+import io.turnout.config.plan.ContractPolicy;
 import io.turnout.config.plan.Identifiers;
 import io.turnout.config.plan.Migration;
 import io.turnout.config.plan.ReadPolicy;
@@ -18,6 +19,7 @@ import io.turnout.config.plan.TransformColumn;
 import io.turnout.config.plan.UnanalysablePolicy;
 import io.turnout.config.validate.ExpressionAnalysis;
 import io.turnout.config.validate.Suggestions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,12 +43,13 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 final class MigrationReader {
   static final List<String> MIGRATION_KEYS =
-      List.of("id", "kind", "table", "backend", "reads", "shadow", "on_unanalysable");
+      List.of("id", "kind", "table", "backend", "reads", "shadow", "on_unanalysable", "contract");
   static final List<String> RENAME_KEYS = List.of("from", "to");
   static final List<String> TRANSFORM_KEYS = List.of("old", "new", "forward", "backward");
-  static final List<String> READS_KEYS = List.of("sticky", "key_column");
+  static final List<String> READS_KEYS = List.of("sticky", "key_column", "toggle");
   static final List<String> SHADOW_KEYS = List.of("sample", "max_mismatch_rate");
   static final List<String> UNANALYSABLE_KEYS = List.of("reads", "writes");
+  static final List<String> CONTRACT_KEYS = List.of("soak");
 
   static final List<String> KINDS = List.of(RenameColumn.KIND, TransformColumn.KIND);
 
@@ -161,7 +164,15 @@ final class MigrationReader {
     }
     if (m instanceof RenameColumn r) {
       return new RenameColumn(
-          r.id(), backend, r.table(), r.from(), r.to(), r.reads(), r.shadow(), r.onUnanalysable());
+          r.id(),
+          backend,
+          r.table(),
+          r.from(),
+          r.to(),
+          r.reads(),
+          r.shadow(),
+          r.onUnanalysable(),
+          r.contract());
     }
     TransformColumn t = (TransformColumn) m;
     return new TransformColumn(
@@ -174,7 +185,8 @@ final class MigrationReader {
         t.backward(),
         t.reads(),
         t.shadow(),
-        t.onUnanalysable());
+        t.onUnanalysable(),
+        t.contract());
   }
 
   /** Reads one migration; {@code migration} is set only when it has no problems of its own. */
@@ -262,6 +274,7 @@ final class MigrationReader {
     ShadowPolicy shadow = readShadow(f.get("shadow"), path + ".shadow");
     UnanalysablePolicy unanalysable =
         readUnanalysable(f.get("on_unanalysable"), path + ".on_unanalysable");
+    ContractPolicy contract = readContract(f.get("contract"), path + ".contract");
 
     Migration m = null;
     if (kind != null && kind.equals(RenameColumn.KIND)) {
@@ -288,11 +301,12 @@ final class MigrationReader {
           && to != null
           && reads != null
           && shadow != null
-          && unanalysable != null) {
-        m = new RenameColumn(id, r.backend, table, from, to, reads, shadow, unanalysable);
+          && unanalysable != null
+          && contract != null) {
+        m = new RenameColumn(id, r.backend, table, from, to, reads, shadow, unanalysable, contract);
       }
     } else if (kind != null) {
-      m = readTransform(f, r, reads, shadow, unanalysable);
+      m = readTransform(f, r, reads, shadow, unanalysable, contract);
     }
     if (reads != null
         && reads.keyColumn().isPresent()
@@ -311,7 +325,12 @@ final class MigrationReader {
   }
 
   private Migration readTransform(
-      Fields f, Read r, ReadPolicy reads, ShadowPolicy shadow, UnanalysablePolicy unanalysable) {
+      Fields f,
+      Read r,
+      ReadPolicy reads,
+      ShadowPolicy shadow,
+      UnanalysablePolicy unanalysable,
+      ContractPolicy contract) {
     String path = r.path;
     Node oldNode = f.require("old", "the columns being replaced, e.g. [name]");
     Node newNode = f.require("new", "the columns that replace them, e.g. [first_name, last_name]");
@@ -362,7 +381,8 @@ final class MigrationReader {
         || backward == null
         || reads == null
         || shadow == null
-        || unanalysable == null) {
+        || unanalysable == null
+        || contract == null) {
       return null;
     }
     return new TransformColumn(
@@ -375,7 +395,8 @@ final class MigrationReader {
         backward,
         reads,
         shadow,
-        unanalysable);
+        unanalysable,
+        contract);
   }
 
   /**
@@ -527,7 +548,22 @@ final class MigrationReader {
               + ")");
       return null;
     }
-    return new ReadPolicy(sticky, keyColumn);
+    // The toggle only matters with flags.provider: unleash; without one the built-in rule
+    // decides, so a plan can name toggles before it switches provider.
+    Optional<String> toggle = Optional.empty();
+    Node toggleNode = f.get("toggle");
+    if (toggleNode != null) {
+      String t = nodes.scalar(toggleNode, path + ".toggle", "an Unleash toggle name");
+      if (t == null) {
+        return null;
+      }
+      if (t.isBlank()) {
+        nodes.problem(toggleNode, path + ".toggle", "the toggle name is empty");
+        return null;
+      }
+      toggle = Optional.of(t.strip());
+    }
+    return new ReadPolicy(sticky, keyColumn, toggle);
   }
 
   private ShadowPolicy readShadow(Node node, String path) {
@@ -580,5 +616,23 @@ final class MigrationReader {
       return null;
     }
     return new UnanalysablePolicy(reads, writes);
+  }
+
+  private ContractPolicy readContract(Node node, String path) {
+    if (node == null) {
+      return ContractPolicy.DEFAULT;
+    }
+    Fields f = nodes.mapping(node, path, "a mapping like { soak: 24h }");
+    if (f == null) {
+      return null;
+    }
+    f.rejectUnknown(CONTRACT_KEYS);
+    Node soakNode = f.get("soak");
+    if (soakNode == null) {
+      return ContractPolicy.DEFAULT;
+    }
+    // 0 is allowed: an operator who has checked usage by other means may contract at once.
+    Duration soak = nodes.duration(soakNode, path + ".soak", true);
+    return soak == null ? null : new ContractPolicy(soak);
   }
 }

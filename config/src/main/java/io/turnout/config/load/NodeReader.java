@@ -90,6 +90,24 @@ final class NodeReader {
     return v;
   }
 
+  /**
+   * {@code true} or {@code false}, in any case as YAML 1.2 writes them. YAML 1.1's {@code yes},
+   * {@code on} and friends are refused rather than guessed: to the YAML 1.2 parser they are
+   * strings, and a reader seeing {@code open_reads: no} should not have to know that.
+   */
+  Boolean bool(Node node, String path) {
+    String text = scalar(node, path, "true or false");
+    if (text == null) {
+      return null;
+    }
+    String t = text.strip().toLowerCase(Locale.ROOT);
+    if (t.equals("true") || t.equals("false")) {
+      return Boolean.valueOf(t);
+    }
+    problem(node, path, "expected true or false, found '" + text + "'");
+    return null;
+  }
+
   Duration duration(Node node, String path, boolean zeroAllowed) {
     if (node == null) {
       return null;

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.turnout.config.AdminSettings;
 import io.turnout.config.BackendUrl;
+import io.turnout.config.FlagSettings;
 import io.turnout.config.HostPort;
 import io.turnout.config.ProxyLimits;
 import io.turnout.config.TlsSettings;
 import io.turnout.config.TurnoutConfig;
+import io.turnout.config.plan.ContractPolicy;
 import io.turnout.config.plan.ReadPolicy;
 import io.turnout.config.plan.RenameColumn;
 import io.turnout.config.plan.ShadowPolicy;
@@ -95,6 +97,8 @@ class ConfigLoaderTest {
     assertThat(split.reads()).isEqualTo(ReadPolicy.DEFAULT);
     assertThat(split.shadow()).isEqualTo(new ShadowPolicy(0.1, 0.001));
     assertThat(split.onUnanalysable()).isEqualTo(UnanalysablePolicy.DEFAULT);
+    assertThat(split.contract()).isEqualTo(ContractPolicy.DEFAULT);
+    assertThat(split.contract().soak()).isEqualTo(Duration.ofHours(24));
   }
 
   @Test
@@ -106,6 +110,7 @@ class ConfigLoaderTest {
     assertThat(c.admin()).isEqualTo(AdminSettings.DEFAULTS);
     assertThat(c.admin().listen()).hasToString("127.0.0.1:9090");
     assertThat(c.admin().token()).isEmpty();
+    assertThat(c.admin().enabled()).isFalse();
     assertThat(c.proxy()).isEqualTo(ProxyLimits.DEFAULTS);
     assertThat(c.proxy().maxClientConnections()).isEqualTo(1000);
     assertThat(c.proxy().maxMessageSize()).isEqualTo(64 * 1024 * 1024);
@@ -114,6 +119,7 @@ class ConfigLoaderTest {
     assertThat(c.proxy().idleTimeoutEnabled()).isFalse();
     assertThat(c.proxy().shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.tls()).isEmpty();
+    assertThat(c.flags()).isEqualTo(FlagSettings.DEFAULTS);
     assertThat(c.migrations()).isEmpty();
   }
 
@@ -124,6 +130,12 @@ class ConfigLoaderTest {
     assertThat(c.listen()).isEqualTo(new HostPort("::1", 7432));
     assertThat(c.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 9191));
     assertThat(c.admin().token()).contains("dev-token");
+    assertThat(c.admin().enabled()).isTrue();
+    assertThat(c.admin().openReads()).isTrue();
+    Path dir = resource("full.yaml").getParent();
+    assertThat(c.admin().tls())
+        .contains(
+            new TlsSettings(dir.resolve("certs/admin.crt"), Path.of("/etc/turnout/admin.key")));
     assertThat(c.backends().keySet()).containsExactly("blue", "green");
     assertThat(c.defaultBackend()).isEqualTo("blue");
     BackendUrl blue = c.backends().get("blue");
@@ -140,7 +152,17 @@ class ConfigLoaderTest {
                 Duration.ofMinutes(5),
                 Duration.ofHours(1),
                 3));
-    Path dir = resource("full.yaml").getParent();
+    assertThat(c.flags())
+        .isEqualTo(
+            new FlagSettings(
+                FlagSettings.Provider.UNLEASH,
+                Optional.of(
+                    new FlagSettings.Unleash(
+                        "https://unleash.internal/api",
+                        Optional.of("client-token"),
+                        "turnout-eu",
+                        Optional.of(dir.resolve("flags/bootstrap.json")),
+                        Duration.ofSeconds(30)))));
     assertThat(c.tls())
         .contains(
             new TlsSettings(dir.resolve("certs/server.crt"), Path.of("/etc/turnout/server.key")));
@@ -150,17 +172,24 @@ class ConfigLoaderTest {
     assertThat(r.from()).isEqualTo("email");
     assertThat(r.backend()).isEqualTo("green");
     assertThat(r.reads())
-        .isEqualTo(new ReadPolicy(ReadPolicy.Stickiness.KEY_COLUMN, Optional.of("id")));
+        .isEqualTo(
+            new ReadPolicy(
+                ReadPolicy.Stickiness.KEY_COLUMN,
+                Optional.of("id"),
+                Optional.of("turnout.rename-email")));
     assertThat(r.shadow()).isEqualTo(new ShadowPolicy(0.25, 0.0));
     assertThat(r.onUnanalysable())
         .isEqualTo(
             new UnanalysablePolicy(
                 UnanalysablePolicy.ReadAction.REJECT, UnanalysablePolicy.WriteAction.PASS));
+    assertThat(r.contract()).isEqualTo(new ContractPolicy(Duration.ZERO));
 
     TransformColumn t = (TransformColumn) c.migrations().get(1);
     assertThat(t.backend()).isEqualTo("blue");
     assertThat(t.table()).isEqualTo(new TableName("shop", "orders"));
     assertThat(t.reads().sticky()).isEqualTo(ReadPolicy.Stickiness.APPLICATION_NAME);
+    assertThat(t.reads().toggle()).isEmpty();
+    assertThat(t.contract()).isEqualTo(new ContractPolicy(Duration.ofDays(3)));
     assertThat(c.migrationsOn("blue")).containsExactly(t);
   }
 
@@ -279,11 +308,14 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void load_emptyTokenFromEnvironment_meansNoToken() throws Exception {
-    TurnoutConfig c =
-        new ConfigLoader(Map.of("T", "")).load("admin: { token: \"${T}\" }\n" + BACKENDS, SOURCE);
-
-    assertThat(c.admin().token()).isEmpty();
+  void load_emptyTokenFromEnvironment_isRefusedLikeNoToken() {
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader(Map.of("T", ""))
+                    .load("admin: { token: \"${T}\" }\n" + BACKENDS, SOURCE))
+        .hasMessage(
+            "turnout.yaml:1:17: admin.token: a token is required: the admin API accepts no change"
+                + " without one (set token: \"${TURNOUT_ADMIN_TOKEN}\")");
   }
 
   @Test
@@ -291,7 +323,7 @@ class ConfigLoaderTest {
     assertThat(problems(BACKENDS + "${X}: 1\n"))
         .containsExactly(
             "turnout.yaml:3:1: ${X}: unknown key '${X}' (expected listen, admin, backends,"
-                + " default_backend, proxy, tls or migrations)");
+                + " default_backend, proxy, tls, flags or migrations)");
   }
 
   // ------------------------------------------------------------------ problems
@@ -391,7 +423,7 @@ class ConfigLoaderTest {
             "turnout.yaml:3:1: lisen: unknown key 'lisen' (did you mean 'listen'?)"),
         bad(
             "mergeKey_saysMergeKeysAreNotSupported",
-            BACKENDS + "admin: { <<: {listen: 127.0.0.1:1} }\n",
+            BACKENDS + "admin: { <<: {listen: 127.0.0.1:1}, token: t }\n",
             "turnout.yaml:3:10: admin.<<: unknown key '<<' (YAML merge keys are not supported;"
                 + " repeat the settings)"),
         // ---- listen / admin
@@ -412,14 +444,15 @@ class ConfigLoaderTest {
         bad(
             "adminOnAllInterfacesWithoutToken_isRefused",
             BACKENDS + "admin:\n  listen: 0.0.0.0:9090\n",
-            "turnout.yaml:4:3: admin.token: a token is required when the admin API listens on"
-                + " 0.0.0.0:9090, which is not a loopback address: anyone who reaches it could"
-                + " change routing"),
+            "turnout.yaml:4:3: admin.token: a token is required: the admin API accepts no change"
+                + " without one, and it listens on 0.0.0.0:9090, which is not a loopback address:"
+                + " anyone who reaches it could change routing (set token:"
+                + " \"${TURNOUT_ADMIN_TOKEN}\")"),
         bad(
             "adminAsScalar_isWrongType",
             BACKENDS + "admin: 127.0.0.1:9090\n",
-            "turnout.yaml:3:8: admin: expected a mapping with listen: and token:, found"
-                + " '127.0.0.1:9090'"),
+            "turnout.yaml:3:8: admin: expected a mapping with listen:, token:, open_reads: and"
+                + " tls:, found '127.0.0.1:9090'"),
         // ---- backends
         bad(
             "noBackends_isRefused",
