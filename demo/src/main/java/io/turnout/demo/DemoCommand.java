@@ -117,8 +117,9 @@ final class DemoCommand implements Callable<Integer> {
         resource("demo/turnout.yaml")
             .replace("${TURNOUT_DEMO_LISTEN}", listenAt.toString())
             .replace("${TURNOUT_DEMO_BACKEND}", backendUrl(pg)));
-    plan.toFile().deleteOnExit();
+    // deleteOnExit runs in reverse order of registration: the file first, then its directory.
     dir.toFile().deleteOnExit();
+    plan.toFile().deleteOnExit();
     return plan;
   }
 
