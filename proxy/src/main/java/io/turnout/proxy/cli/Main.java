@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "turnout 0.1.0-SNAPSHOT",
     description = "Online schema change proxy for PostgreSQL.",
-    subcommands = {ServeCommand.class, DemoCommand.class, ExplainCommand.class})
+    subcommands = {ServeCommand.class, ExplainCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -19,7 +19,7 @@ public final class Main implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** The configured command line, also used by tests. */
+  /** The configured command line, also used by tests and by the demo jar's main class. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     for (Class<?> command : MigrationCommands.ALL) {

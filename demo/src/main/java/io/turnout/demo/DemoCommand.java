@@ -1,9 +1,10 @@
-package io.turnout.proxy.cli;
+package io.turnout.demo;
 
 import io.turnout.config.HostPort;
 import io.turnout.config.TurnoutConfig;
 import io.turnout.config.load.ConfigException;
 import io.turnout.config.load.ConfigLoader;
+import io.turnout.proxy.cli.UntilShutdown;
 import io.turnout.proxy.server.ProxyServer;
 import io.turnout.proxy.server.ProxySettingsFactory;
 import io.turnout.testkit.PostgresOptions;
@@ -47,29 +48,41 @@ final class DemoCommand implements Callable<Integer> {
     HostPort listenAt = HostPort.parse(listen);
     System.out.println("Starting a PostgreSQL for the demo ...");
     PostgresServer pg = startPostgres();
-    ProxyServer server = null;
+    Running demo = null;
     try {
-      loadSampleData(pg);
-      Path plan = writePlan(listenAt, pg);
-      TurnoutConfig config = loadPlan(plan);
-      server = new ProxyServer(ProxySettingsFactory.from(config)).start();
-      printWelcome(pg, server, plan, config);
-      UntilShutdown.await("turnout-demo-shutdown", server::close, pg::close);
-      return 0;
-    } catch (RuntimeException | Error e) {
-      if (server != null) {
-        server.close();
+      demo = start(listenAt, pg);
+      printWelcome(pg, demo);
+    } catch (Exception | Error e) {
+      if (demo != null) {
+        demo.server().close();
       }
       pg.close();
       throw e;
     }
+    UntilShutdown.await("turnout-demo-shutdown", demo.server()::close, pg::close);
+    return 0;
+  }
+
+  /** The demo once Turnout is up: its proxy, the plan file it wrote and that plan. */
+  record Running(ProxyServer server, Path plan, TurnoutConfig config) {}
+
+  /**
+   * Loads the sample data into {@code pg}, writes the plan and starts Turnout on {@code listenAt}
+   * (port 0: any free port). The caller owns {@code pg} and closes the returned server.
+   */
+  static Running start(HostPort listenAt, PostgresServer pg)
+      throws SQLException, IOException, InterruptedException {
+    loadSampleData(pg);
+    Path plan = writePlan(listenAt, pg);
+    TurnoutConfig config = loadPlan(plan);
+    return new Running(new ProxyServer(ProxySettingsFactory.from(config)).start(), plan, config);
   }
 
   /**
    * Local binaries when installed, else the embedded PostgreSQL. Never a URL or a container: the
    * demo owns its server and deletes it on exit.
    */
-  private static PostgresServer startPostgres() {
+  static PostgresServer startPostgres() {
     PostgresOptions options = PostgresOptions.named("turnout-demo").withLogicalReplication(false);
     try {
       return PostgresProvider.start("local", options);
@@ -104,8 +117,9 @@ final class DemoCommand implements Callable<Integer> {
         resource("demo/turnout.yaml")
             .replace("${TURNOUT_DEMO_LISTEN}", listenAt.toString())
             .replace("${TURNOUT_DEMO_BACKEND}", backendUrl(pg)));
-    plan.toFile().deleteOnExit();
+    // deleteOnExit runs in reverse order of registration: the file first, then its directory.
     dir.toFile().deleteOnExit();
+    plan.toFile().deleteOnExit();
     return plan;
   }
 
@@ -121,16 +135,16 @@ final class DemoCommand implements Callable<Integer> {
     return "postgresql://" + pg.superuser() + "@" + pg.host() + ":" + pg.port() + "/" + DATABASE;
   }
 
-  private static void printWelcome(
-      PostgresServer pg, ProxyServer server, Path plan, TurnoutConfig config) {
+  private static void printWelcome(PostgresServer pg, Running demo) {
+    ProxyServer server = demo.server();
     String host = server.address().getHostString();
     int port = server.address().getPort();
     String through = "postgresql://" + pg.superuser() + "@" + host + ":" + port + "/" + DATABASE;
     System.out.printf("%nTurnout demo is running.%n");
     System.out.printf("  %-22s %s%n", "PostgreSQL (" + pg.provider() + "):", backendUrl(pg));
     System.out.printf("  %-22s %s:%d%n", "Turnout proxy:", host, port);
-    System.out.printf("  %-22s %s%n", "Plan file:", plan);
-    config
+    System.out.printf("  %-22s %s%n", "Plan file:", demo.plan());
+    demo.config()
         .migrations()
         .forEach(m -> System.out.printf("  %-22s %s on %s%n", "Migration:", m.id(), m.table()));
     System.out.printf(
@@ -140,7 +154,7 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf(
         "See what Turnout would send for a statement (the rewrite engine):%n"
             + "  ./turnout explain --config %s \"update users set name = 'Ada Lovelace' where id = 1\"%n%n",
-        plan);
+        demo.plan());
     System.out.printf("Press Ctrl-C to stop; the demo database is removed.%n");
     System.out.flush();
   }

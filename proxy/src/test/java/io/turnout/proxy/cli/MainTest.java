@@ -1,0 +1,17 @@
+package io.turnout.proxy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The product's command line; {@code demo} lives in the demo module's jar. */
+class MainTest {
+
+  @Test
+  void commandLine_subcommands_haveNoDemo() {
+    assertEquals(
+        List.of("serve", "explain", "status", "dual-write", "shadow", "reads", "writes-new", "rollback", "audit"),
+        List.copyOf(Main.commandLine().getSubcommands().keySet()));
+  }
+}
