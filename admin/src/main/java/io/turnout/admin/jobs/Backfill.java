@@ -1,0 +1,325 @@
+package io.turnout.admin.jobs;
+
+import io.turnout.config.plan.Migration;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fills a migration's new columns from its old ones ({@code new := forward(old)}) in keyset batches
+ * over the primary key, resumably.
+ *
+ * <p>Each batch is one transaction holding one statement: a keyset select of the next {@code
+ * batchSize} keys, an UPDATE of those rows where a new column differs from forward(old), and the
+ * batch's greatest key taken from the keyset select (so the walk advances through batches that
+ * needed no change); then the checkpoint row is advanced in the same transaction. Because the
+ * UPDATE's condition is re-checked against the newest row version when it meets a concurrent write
+ * (READ COMMITTED), a row the application already dual-wrote is never overwritten with a stale
+ * value.
+ *
+ * <p>One backfill per migration runs at a time across all instances (a session advisory lock on the
+ * job's connection); a second is refused with {@link JobRefusedException}. A killed run resumes
+ * after its last committed batch; a run after a finished pass starts a new pass.
+ *
+ * <p>The job takes one connection from the {@link DataSource} for its whole run (the advisory lock
+ * lives on it) and returns it with the lock released. The control schema {@code turnout} must be in
+ * the same database as the table, because the checkpoint commits with the batch. {@link #run}
+ * blocks; call it from a worker thread, and {@link #progress()} or {@link #cancel()} from any
+ * other. An instance runs once.
+ */
+public final class Backfill {
+  public static final String JOB = "backfill";
+
+  private static final Logger log = LoggerFactory.getLogger(Backfill.class);
+  private static final String LOCK_NOT_AVAILABLE = "55P03";
+  private static final String DEADLOCK_DETECTED = "40P01";
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private final DataSource dataSource;
+  private final Migration migration;
+  private final JobOptions options;
+  private final ProgressMeter meter = new ProgressMeter();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private volatile boolean cancelRequested;
+
+  public Backfill(DataSource dataSource, Migration migration, JobOptions options) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.migration = Objects.requireNonNull(migration, "migration");
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  public Backfill(DataSource dataSource, Migration migration) {
+    this(dataSource, migration, JobOptions.DEFAULT);
+  }
+
+  public String migrationId() {
+    return migration.id();
+  }
+
+  /** A consistent-enough snapshot, from any thread. */
+  public JobProgress progress() {
+    return meter.snapshot();
+  }
+
+  /**
+   * Asks the run to stop after the batch in flight commits (or during a retry's wait). The
+   * checkpoint keeps the last committed batch, so a later run continues from there.
+   */
+  public void cancel() {
+    cancelRequested = true;
+  }
+
+  /**
+   * Runs (or resumes) the pass to its end or until cancelled.
+   *
+   * @throws JobRefusedException if the table has no primary key or lacks a column, or another
+   *     backfill of this migration holds the lock
+   * @throws SQLException if a batch fails for another reason, or still times out on locks after
+   *     {@link JobOptions#maxLockRetries()} retries; committed batches stay committed
+   */
+  public BackfillResult run() throws SQLException {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException(
+          "backfill of " + migration.id() + " was already run by this instance; create a new one");
+    }
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      JobLock.acquire(c, JOB, migration.id());
+      try {
+        return pass(c);
+      } finally {
+        unlock(c);
+      }
+    } catch (SQLException | RuntimeException e) {
+      meter.fail(e.getMessage());
+      throw e;
+    }
+  }
+
+  private BackfillResult pass(Connection c) throws SQLException {
+    JobTarget target = JobTarget.resolve(c, migration, JOB);
+    Optional<Checkpoint> saved = Checkpoint.load(c, migration.id(), JOB);
+    Checkpoint checkpoint;
+    if (saved.isPresent() && !saved.get().finished()) {
+      checkpoint = saved.get();
+      log.info(
+          "backfill of {}: resuming {} after key {} ({} rows done)",
+          migration.id(),
+          target.table().name(),
+          checkpoint.lastKey(),
+          checkpoint.rowsDone());
+    } else {
+      checkpoint = Checkpoint.startPass(c, migration.id(), JOB, target.estimateRows(c));
+      log.info(
+          "backfill of {}: new pass over {} (~{} rows)",
+          migration.id(),
+          target.table().name(),
+          checkpoint.rowsTotal());
+    }
+    meter.start(checkpoint.rowsDone(), checkpoint.rowsTotal());
+    BatchSql sql = BatchSql.of(target);
+    List<String> lastKey = checkpoint.lastKey();
+    long changed = 0;
+    long batches = 0;
+    c.setAutoCommit(false);
+    while (true) {
+      if (cancelRequested) {
+        return end(JobState.CANCELLED, checkpoint, lastKey, changed, batches);
+      }
+      Optional<BatchOutcome> outcome = batchWithRetries(c, sql, target, checkpoint, lastKey);
+      if (outcome.isEmpty()) {
+        return end(JobState.CANCELLED, checkpoint, lastKey, changed, batches);
+      }
+      BatchOutcome b = outcome.get();
+      if (b.covered() == 0) {
+        return end(JobState.DONE, checkpoint, lastKey, changed, batches);
+      }
+      lastKey = b.lastKey();
+      changed += b.changed();
+      batches++;
+      meter.batch(b.covered(), b.changed());
+    }
+  }
+
+  private BackfillResult end(
+      JobState state, Checkpoint checkpoint, List<String> lastKey, long changed, long batches) {
+    meter.finish(state);
+    JobProgress p = meter.snapshot();
+    log.info(
+        "backfill of {}: {} after {} batches, {} rows done, {} changed, {} rows/s",
+        migration.id(),
+        state,
+        batches,
+        p.rowsDone(),
+        changed,
+        Math.round(p.rowsPerSecond()));
+    return new BackfillResult(state, p.rowsDone(), changed, batches, lastKey);
+  }
+
+  /** One batch, retried on lock timeouts and deadlocks; empty if cancelled while waiting. */
+  private Optional<BatchOutcome> batchWithRetries(
+      Connection c, BatchSql sql, JobTarget target, Checkpoint checkpoint, List<String> lastKey)
+      throws SQLException {
+    Duration backoff = options.retryBackoff();
+    for (int attempt = 0; ; attempt++) {
+      try {
+        BatchOutcome outcome = batch(c, sql, target, checkpoint, lastKey);
+        c.commit();
+        return Optional.of(outcome);
+      } catch (SQLException e) {
+        c.rollback();
+        boolean retryable =
+            LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || DEADLOCK_DETECTED.equals(e.getSQLState());
+        if (!retryable) {
+          throw new SQLException(
+              "backfill of "
+                  + migration.id()
+                  + ": batch of "
+                  + target.table().name()
+                  + " after key "
+                  + lastKey
+                  + " failed: "
+                  + e.getMessage(),
+              e.getSQLState(),
+              e);
+        }
+        if (attempt >= options.maxLockRetries()) {
+          throw new SQLException(
+              "backfill of "
+                  + migration.id()
+                  + ": batch of "
+                  + target.table().name()
+                  + " after key "
+                  + lastKey
+                  + " still blocked after "
+                  + (attempt + 1)
+                  + " attempts (lock_timeout "
+                  + options.lockTimeout().toMillis()
+                  + " ms); find the long transaction in pg_stat_activity, or raise the lock"
+                  + " timeout: "
+                  + e.getMessage(),
+              e.getSQLState(),
+              e);
+        }
+        log.warn(
+            "backfill of {}: batch after key {} blocked ({}), retry {} of {} in {} ms",
+            migration.id(),
+            lastKey,
+            e.getSQLState(),
+            attempt + 1,
+            options.maxLockRetries(),
+            backoff.toMillis());
+        if (!sleep(backoff)) {
+          return Optional.empty();
+        }
+        backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+      }
+    }
+  }
+
+  private BatchOutcome batch(
+      Connection c, BatchSql sql, JobTarget target, Checkpoint checkpoint, List<String> lastKey)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('lock_timeout', ?, true)")) {
+      ps.setString(1, options.lockTimeout().toMillis() + "ms");
+      ps.execute();
+    }
+    boolean first = lastKey.isEmpty();
+    try (PreparedStatement ps = c.prepareStatement(first ? sql.first() : sql.next())) {
+      int index = first ? 1 : target.keyset().bind(ps, 1, lastKey);
+      ps.setInt(index, options.batchSize());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long covered = rs.getLong(1);
+        long changed = rs.getLong(2);
+        List<String> key = Keyset.readKey(rs, 3);
+        if (covered == 0) {
+          checkpoint.finish(c);
+          return new BatchOutcome(0, 0, lastKey);
+        }
+        checkpoint.advance(c, key, covered);
+        return new BatchOutcome(covered, changed, key);
+      }
+    }
+  }
+
+  /** False if cancelled (or interrupted) while waiting. */
+  private boolean sleep(Duration d) {
+    long until = System.nanoTime() + d.toNanos();
+    try {
+      // Short slices, so cancel() during a long backoff is honoured promptly.
+      while (!cancelRequested && System.nanoTime() < until) {
+        Thread.sleep(Math.max(1, Math.min(50, (until - System.nanoTime()) / 1_000_000)));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return !cancelRequested;
+  }
+
+  private void unlock(Connection c) {
+    try {
+      if (!c.getAutoCommit()) {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+      JobLock.release(c, JOB, migration.id());
+    } catch (SQLException e) {
+      // The connection is broken, and PostgreSQL drops the lock with the session; a pool evicts
+      // a broken connection rather than handing it out with the lock still held.
+      log.warn(
+          "backfill of {}: could not release its advisory lock: {}", migration.id(), e.toString());
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private record BatchOutcome(long covered, long changed, List<String> lastKey) {}
+
+  /** The batch statement, with and without a last key (the first batch of a pass has none). */
+  private record BatchSql(String first, String next) {
+    static BatchSql of(JobTarget target) {
+      return new BatchSql(build(target, false), build(target, true));
+    }
+
+    private static String build(JobTarget t, boolean after) {
+      Keyset k = t.keyset();
+      String table = t.tableSql() + " AS " + Keyset.TABLE_ALIAS;
+      return "WITH "
+          + Keyset.BATCH_ALIAS
+          + " AS (SELECT "
+          + k.selectKeys()
+          + " FROM "
+          + table
+          + (after ? " WHERE " + k.after() : "")
+          + " ORDER BY "
+          + k.orderBy()
+          + " LIMIT ?), turnout_u AS (UPDATE "
+          + table
+          + " SET "
+          + t.mapping().setList()
+          + " FROM "
+          + Keyset.BATCH_ALIAS
+          + " WHERE "
+          + k.joinBatch()
+          + " AND "
+          + t.mapping().forwardDiffers(Keyset.TABLE_ALIAS, t.table())
+          + " RETURNING 1) SELECT (SELECT count(*) FROM "
+          + Keyset.BATCH_ALIAS
+          + "), (SELECT count(*) FROM turnout_u), "
+          + k.lastKeyOfBatch();
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.turnout.admin.jobs;
+
+import java.util.List;
+
+/**
+ * What a verify found.
+ *
+ * @param rowsChecked rows compared
+ * @param drift rows where a new column is not forward(old) or an old column is not backward(new)
+ * @param sampleKeys the first (in key order) at most {@value Verify#MAX_SAMPLES} drifting rows'
+ *     primary keys, one text per key column
+ * @param state {@link JobState#DONE} if every row was checked; {@link JobState#CANCELLED} if the
+ *     run stopped early, in which case a drift of 0 proves nothing
+ */
+public record VerifyResult(
+    long rowsChecked, long drift, List<List<String>> sampleKeys, JobState state) {
+  public VerifyResult {
+    sampleKeys = sampleKeys.stream().map(List::copyOf).toList();
+  }
+
+  /** The whole table was checked and nothing drifted: what the {@code reads} guard needs. */
+  public boolean clean() {
+    return state == JobState.DONE && drift == 0;
+  }
+}
