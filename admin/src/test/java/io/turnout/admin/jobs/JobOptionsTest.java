@@ -31,7 +31,6 @@ class JobOptionsTest {
   @Test
   void withers_changeOnlyTheirField() {
     JobOptions o = JobOptions.DEFAULT.withBatchSize(5).withRetries(3, Duration.ofMillis(7));
-    assertThat(o)
-        .isEqualTo(new JobOptions(5, Duration.ofSeconds(2), 3, Duration.ofMillis(7)));
+    assertThat(o).isEqualTo(new JobOptions(5, Duration.ofSeconds(2), 3, Duration.ofMillis(7)));
   }
 }
