@@ -250,6 +250,50 @@ class BackfillIT {
   }
 
   @Test
+  void backfill_connectionKilledMidRun_resumesFromTheCommittedCheckpoint(PostgresServer pg)
+      throws Exception {
+    String db = JobFixtures.usersDatabase(pg);
+    DataSource ds = JobFixtures.dataSource(pg, db);
+    JobOptions options = JobOptions.DEFAULT.withBatchSize(100);
+    Backfill first = new Backfill(ds, SPLIT_NAME, options);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection admin = pg.connect(db)) {
+      Future<BackfillResult> running = pool.submit(first::run);
+      while (first.progress().batches() < 3 && !running.isDone()) {
+        Thread.sleep(1);
+      }
+      // What a crash looks like from the database: the session (and its advisory lock) goes away.
+      try (PreparedStatement ps =
+          admin.prepareStatement(
+              "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                  + " AND objsubid = 1 AND classid::bigint = ? AND objid::bigint = ?")) {
+        long key = JobLock.key(Backfill.JOB, "split-name");
+        ps.setLong(1, key >>> 32);
+        ps.setLong(2, key & 0xffffffffL);
+        ps.execute();
+      }
+      assertThatThrownBy(running::get).hasCauseInstanceOf(SQLException.class);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(first.progress().state()).isEqualTo(JobState.FAILED);
+    awaitLockReleased(pg, db, "split-name");
+    long committed;
+    try (Connection c = pg.connect(db)) {
+      committed = Long.parseLong(checkpoint(c, "split-name", "rows_done"));
+      assertThat(committed).isGreaterThanOrEqualTo(300).isLessThan(ROWS);
+      assertThat(checkpoint(c, "split-name", "last_key")).isEqualTo("{" + committed + "}");
+      assertThat(unsplit(c)).isEqualTo(ROWS - committed);
+    }
+
+    BackfillResult resumed = new Backfill(ds, SPLIT_NAME, options).run();
+
+    assertThat(resumed.state()).isEqualTo(JobState.DONE);
+    assertThat(resumed.batches()).isEqualTo((ROWS - committed) / 100);
+    assertThat(resumed.rowsDone()).isEqualTo(ROWS);
+  }
+
+  @Test
   void backfill_sameMigrationAlreadyRunning_isRefusedNamingTheHolder(PostgresServer pg)
       throws Exception {
     String db = JobFixtures.usersDatabase(pg);
@@ -275,7 +319,8 @@ class BackfillIT {
       assertThat(new Backfill(ds, RENAME_EMAIL).run().state()).isEqualTo(JobState.DONE);
     }
 
-    // The holder's session ended, and with it the lock.
+    // The holder's session ended, and with it the lock (its backend exits just after close()).
+    awaitLockReleased(pg, db, "split-name");
     assertThat(new Backfill(ds, SPLIT_NAME).run().state()).isEqualTo(JobState.DONE);
   }
 
@@ -316,5 +361,29 @@ class BackfillIT {
     assertThatThrownBy(backfill::run)
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("already run by this instance");
+  }
+
+  /** Waits (for a condition, not a time) until no session holds the backfill's advisory lock. */
+  private static void awaitLockReleased(PostgresServer pg, String db, String migrationId)
+      throws Exception {
+    long key = JobLock.key(Backfill.JOB, migrationId);
+    try (Connection c = pg.connect(db);
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1"
+                    + " AND classid::bigint = ? AND objid::bigint = ?")) {
+      ps.setLong(1, key >>> 32);
+      ps.setLong(2, key & 0xffffffffL);
+      for (int attempt = 0; attempt < 10_000; attempt++) {
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) == 0) {
+            return;
+          }
+        }
+        Thread.sleep(1);
+      }
+      throw new AssertionError("advisory lock of " + migrationId + " still held");
+    }
   }
 }
