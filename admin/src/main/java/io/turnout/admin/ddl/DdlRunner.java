@@ -48,7 +48,8 @@ public final class DdlRunner {
   private static final String DEADLOCK_DETECTED = "40P01";
 
   private static final String INDEX_STATE =
-      "SELECT i.indisvalid, i.indrelid = ?::regclass FROM pg_index i"
+      "SELECT i.indisvalid, i.indrelid = ?::regclass, pg_get_indexdef(i.indexrelid)"
+          + " FROM pg_index i"
           + " JOIN pg_class c ON c.oid = i.indexrelid"
           + " JOIN pg_namespace n ON n.oid = c.relnamespace"
           + " WHERE n.nspname = ? AND c.relname = ?";
@@ -123,18 +124,28 @@ public final class DdlRunner {
     Backoff backoff = settings.backoff();
     for (int attempt = 1; ; attempt++) {
       try {
-        if (step.doneWhen().isPresent() && returnsRow(c, step.doneWhen().get())) {
+        boolean indexStep = step.index().isPresent();
+        if (!indexStep && isDone(c, step)) {
           return new StepRun(StepOutcome.SKIPPED, attempt - 1);
         }
         // SET per statement, not once: a rebuilt index or a retry must not inherit a setting
         // changed in between (the statement_timeout of a scan, say).
         set(c, "lock_timeout", settings.lockTimeout().toMillis() + "ms");
         set(c, "statement_timeout", step.scansTable() ? "0" : session.statementTimeout);
-        boolean rebuilt = dropInvalidIndex(c, plan, index, step);
+        boolean rebuilt = false;
+        if (indexStep) {
+          IndexAction action = prepareIndex(c, plan, index, step);
+          if (action == IndexAction.SKIP) {
+            return new StepRun(StepOutcome.SKIPPED, attempt - 1);
+          }
+          rebuilt = action == IndexAction.REBUILD;
+        }
         try (Statement s = c.createStatement()) {
           s.execute(step.sql());
         }
-        checkIndexBuilt(c, plan, index, step);
+        if (indexStep) {
+          checkIndexBuilt(c, plan, index, step);
+        }
         return new StepRun(rebuilt ? StepOutcome.REBUILT : StepOutcome.APPLIED, attempt - 1);
       } catch (SQLException e) {
         String state = e.getSQLState();
@@ -183,21 +194,33 @@ public final class DdlRunner {
     }
   }
 
+  private enum IndexAction {
+    SKIP,
+    BUILD,
+    REBUILD
+  }
+
   /**
-   * Drops the step's index if it exists and is INVALID: {@code CREATE INDEX CONCURRENTLY IF NOT
-   * EXISTS} would otherwise see the name taken and leave the broken index in place.
+   * Decides what an index step does from the index of its name as it is now: none → build; the
+   * expected copy, valid → skip; INVALID (a failed {@code CONCURRENTLY} build, possibly one this
+   * runner's lock timeout interrupted) → drop it {@code CONCURRENTLY} and build again, since {@code
+   * IF NOT EXISTS} would see the name taken and leave the broken index in place; anything else
+   * under that name → refuse, since {@code IF NOT EXISTS} would let it stand in for the copy.
    */
-  private static boolean dropInvalidIndex(Connection c, DdlPlan plan, int index, DdlStep step)
+  private static IndexAction prepareIndex(Connection c, DdlPlan plan, int index, DdlStep step)
       throws SQLException, DdlException {
-    if (step.index().isEmpty()) {
-      return false;
-    }
     Optional<IndexState> state = indexState(c, step.table(), step.index().get());
-    if (state.isEmpty() || state.get().valid) {
-      return false;
+    if (state.isEmpty()) {
+      return IndexAction.BUILD;
     }
     if (!state.get().onTable) {
-      throw new DdlException(prefix(plan, index, step) + ": " + clash(step));
+      throw new DdlException(prefix(plan, index, step) + ": " + clash(step, state.get()));
+    }
+    if (state.get().valid) {
+      if (isDone(c, step)) {
+        return IndexAction.SKIP;
+      }
+      throw new DdlException(prefix(plan, index, step) + ": " + clash(step, state.get()));
     }
     log.warn(
         "{} '{}': index {} is INVALID (a concurrent build failed); dropping it to build it again",
@@ -207,20 +230,17 @@ public final class DdlRunner {
     try (Statement s = c.createStatement()) {
       s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + step.index().get().sql());
     }
-    return true;
+    return IndexAction.REBUILD;
   }
 
-  /** {@code IF NOT EXISTS} is satisfied by any relation of that name; make sure it is ours. */
+  /** {@code IF NOT EXISTS} is satisfied by any relation of that name; make sure it is the copy. */
   private static void checkIndexBuilt(Connection c, DdlPlan plan, int index, DdlStep step)
       throws SQLException, DdlException {
-    if (step.index().isEmpty()) {
+    if (isDone(c, step)) {
       return;
     }
     Optional<IndexState> state = indexState(c, step.table(), step.index().get());
-    if (state.isEmpty() || !state.get().onTable) {
-      throw new DdlException(prefix(plan, index, step) + ": " + clash(step));
-    }
-    if (!state.get().valid) {
+    if (state.isPresent() && state.get().onTable && !state.get().valid) {
       throw new DdlException(
           prefix(plan, index, step)
               + ": index "
@@ -228,17 +248,31 @@ public final class DdlRunner {
               + " is still INVALID after the build; statement: "
               + step.sql());
     }
+    throw new DdlException(
+        prefix(plan, index, step)
+            + ": after the build, "
+            + (state.isEmpty()
+                ? "no index " + step.index().get() + " exists"
+                : clash(step, state.get()))
+            + "; statement: "
+            + step.sql());
   }
 
-  private static String clash(DdlStep step) {
+  private static boolean isDone(Connection c, DdlStep step) throws SQLException {
+    return step.doneWhen().isPresent() && returnsRow(c, step.doneWhen().get());
+  }
+
+  private static String clash(DdlStep step, IndexState found) {
     return "the name "
         + step.index().get()
-        + " is taken by a relation that is not an index on "
-        + step.table()
-        + "; rename or drop it, then run again";
+        + " is taken by "
+        + (found.onTable
+            ? "another index on " + step.table() + " (" + found.definition + ")"
+            : "a relation that is not an index on " + step.table())
+        + ", not the copy Turnout builds; rename or drop it, then run again";
   }
 
-  private record IndexState(boolean valid, boolean onTable) {}
+  private record IndexState(boolean valid, boolean onTable, String definition) {}
 
   private static Optional<IndexState> indexState(Connection c, TableName table, TableName index)
       throws SQLException {
@@ -248,7 +282,7 @@ public final class DdlRunner {
       ps.setString(3, index.name());
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          return Optional.of(new IndexState(rs.getBoolean(1), rs.getBoolean(2)));
+          return Optional.of(new IndexState(rs.getBoolean(1), rs.getBoolean(2), rs.getString(3)));
         }
       }
     }
@@ -260,7 +294,7 @@ public final class DdlRunner {
       ps.setString(1, index.schema());
       ps.setString(2, index.name());
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(new IndexState(true, false)) : Optional.empty();
+        return rs.next() ? Optional.of(new IndexState(true, false, "")) : Optional.empty();
       }
     }
   }

@@ -169,7 +169,6 @@ public final class ExpandPlanner {
         continue;
       }
       String name = DdlNames.indexCopy(index.name(), m.from(), m.to());
-      checkNoClash(m, table, index, name);
       TableName qualified = new TableName(t.schema(), name);
       steps.add(
           new DdlStep(
@@ -186,7 +185,9 @@ public final class ExpandPlanner {
                   + ")",
               false,
               true,
-              Optional.of(Guards.validIndexExists(t, qualified)),
+              Optional.of(
+                  Guards.indexBuilt(
+                      t, qualified, definition.expectedDefinitionSql(name, m.from(), m.to()))),
               Optional.of(qualified)));
     }
   }
@@ -218,40 +219,6 @@ public final class ExpandPlanner {
             true,
             Optional.of(Guards.constraintValidated(t, constraint)),
             Optional.empty()));
-  }
-
-  /**
-   * {@code CREATE INDEX IF NOT EXISTS} succeeds, doing nothing, when any relation already has the
-   * name; an index of that name that is not a copy on the new column would silently stand in for
-   * ours, so it is refused here.
-   */
-  private static void checkNoClash(RenameColumn m, TableInfo table, IndexInfo source, String name)
-      throws DdlException {
-    for (IndexInfo other : table.indexes()) {
-      if (other.name().equals(name)) {
-        boolean ours;
-        try {
-          ours = IndexDefinition.parse(other.definition()).mentions(m.to());
-        } catch (IllegalArgumentException e) {
-          ours = false;
-        }
-        if (!ours) {
-          throw new DdlException(
-              "migration '"
-                  + m.id()
-                  + "': expand: the copy of index "
-                  + source.name()
-                  + " would be named "
-                  + name
-                  + ", but "
-                  + table.name()
-                  + " already has an index of that name that does not use "
-                  + m.to()
-                  + ": "
-                  + other.definition());
-        }
-      }
-    }
   }
 
   private void transform(TransformColumn m, TableInfo table, List<DdlStep> steps)

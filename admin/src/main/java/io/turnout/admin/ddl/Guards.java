@@ -45,8 +45,11 @@ final class Guards {
     return constraintExists(table, constraint) + " AND convalidated";
   }
 
-  /** A valid index of that name exists on the table (an INVALID one does not count). */
-  static String validIndexExists(TableName table, TableName index) {
+  /**
+   * A valid index of that name exists on the table and prints as {@code expectedDefinition} (a SQL
+   * expression); an INVALID index, or another index under the same name, does not count.
+   */
+  static String indexBuilt(TableName table, TableName index, String expectedDefinition) {
     return "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
         + " JOIN pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE i.indrelid = "
@@ -55,7 +58,9 @@ final class Guards {
         + literal(index.schema())
         + " AND c.relname = "
         + literal(index.name())
-        + " AND i.indisvalid";
+        + " AND i.indisvalid AND pg_get_indexdef(i.indexrelid) = ("
+        + expectedDefinition
+        + ")";
   }
 
   static String regclass(TableName table) {

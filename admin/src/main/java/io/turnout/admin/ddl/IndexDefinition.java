@@ -115,6 +115,34 @@ final class IndexDefinition {
         + replaceColumn(oldColumn, newColumn);
   }
 
+  /**
+   * A SQL expression for what {@code pg_get_indexdef} prints for that copy once it is built. Names
+   * are quoted by {@code quote_ident}, PostgreSQL's own rule (which also quotes non-reserved key
+   * words), so the comparison does not depend on how Turnout quotes them.
+   */
+  String expectedDefinitionSql(String newName, String oldColumn, String newColumn) {
+    StringBuilder sql =
+        new StringBuilder()
+            .append(Guards.literal("CREATE " + (unique ? "UNIQUE " : "") + "INDEX "))
+            .append(" || quote_ident(")
+            .append(Guards.literal(newName))
+            .append(") || ")
+            .append(Guards.literal(" ON " + table + " "));
+    int copied = 0;
+    for (int i = 0; i < bodyTokens.size(); i++) {
+      if (isColumnReference(i, oldColumn)) {
+        Token t = bodyTokens.get(i);
+        sql.append(" || ")
+            .append(Guards.literal(body.substring(copied, t.start)))
+            .append(" || quote_ident(")
+            .append(Guards.literal(newColumn))
+            .append(")");
+        copied = t.end;
+      }
+    }
+    return sql.append(" || ").append(Guards.literal(body.substring(copied))).toString();
+  }
+
   /** The body ({@code USING …}) with every reference to {@code oldColumn} replaced. */
   String replaceColumn(String oldColumn, String newColumn) {
     StringBuilder out = new StringBuilder();

@@ -222,6 +222,48 @@ class DdlPlannersIT {
   }
 
   @Test
+  void expand_quotedNamesAndKeywordColumn_buildsCopiesAndSkipsThemOnRerun(PostgresServer pg)
+      throws Exception {
+    TableName table = new TableName("App", "Users");
+    RenameColumn rename =
+        new RenameColumn(
+            "rename-mail",
+            "primary",
+            table,
+            "eMail",
+            "between",
+            ReadPolicy.DEFAULT,
+            ShadowPolicy.DEFAULT,
+            UnanalysablePolicy.DEFAULT);
+    try (Connection c = pg.connect(pg.createDatabase("ddl_quoted"))) {
+      exec(
+          c,
+          "CREATE SCHEMA \"App\"",
+          "CREATE TABLE \"App\".\"Users\" (id int PRIMARY KEY, \"eMail\" text NOT NULL)",
+          "CREATE UNIQUE INDEX \"Users_eMail_idx\" ON \"App\".\"Users\" (lower(\"eMail\"))"
+              + " WHERE \"eMail\" <> ''");
+
+      DdlResult first = expand(c, rename);
+      DdlResult second = expand(c, rename);
+
+      assertThat(first.outcomes()).doesNotContain(StepOutcome.SKIPPED);
+      assertThat(second.unchanged()).as("outcomes %s", second.outcomes()).isTrue();
+      assertThat(
+              rows(
+                  c,
+                  "SELECT pg_get_indexdef(indexrelid) || ' ' || indisvalid FROM pg_index"
+                      + " WHERE indrelid = '\"App\".\"Users\"'::regclass"
+                      + " ORDER BY indexrelid::regclass::text"))
+          .containsExactly(
+              "CREATE UNIQUE INDEX \"Users_between_idx\" ON \"App\".\"Users\" USING btree"
+                  + " (lower(\"between\")) WHERE (\"between\" <> ''::text) true",
+              "CREATE UNIQUE INDEX \"Users_eMail_idx\" ON \"App\".\"Users\" USING btree"
+                  + " (lower(\"eMail\")) WHERE (\"eMail\" <> ''::text) true",
+              "CREATE UNIQUE INDEX \"Users_pkey\" ON \"App\".\"Users\" USING btree (id) true");
+    }
+  }
+
+  @Test
   void expand_transformColumns_givesTheForwardExpressionsTypes(PostgresServer pg) throws Exception {
     try (Connection c = pg.connect(pg.createDatabase("ddl_transform"))) {
       exec(c, USERS_TABLE);

@@ -114,29 +114,6 @@ class PlannerTest {
   }
 
   @Test
-  void expand_indexNameTakenByAnotherIndex_isRefusedNamingBoth() {
-    Catalog catalog =
-        catalog(
-            List.of(ID, EMAIL),
-            List.of(
-                new IndexInfo(
-                    "email_idx",
-                    false,
-                    List.of("email"),
-                    "CREATE INDEX email_idx ON public.users USING btree (email)"),
-                new IndexInfo(
-                    "mail_idx",
-                    false,
-                    List.of("id"),
-                    "CREATE INDEX mail_idx ON public.users USING btree (id)")));
-    assertThatThrownBy(() -> new ExpandPlanner(NO_TYPES).plan(rename("email", "mail"), catalog))
-        .isInstanceOf(DdlException.class)
-        .hasMessageContaining("migration 'rename-email'")
-        .hasMessageContaining("email_idx")
-        .hasMessageContaining("mail_idx ON public.users USING btree (id)");
-  }
-
-  @Test
   void expand_renameToExistingColumnOfAnotherType_isRefused() {
     Catalog catalog =
         catalog(
