@@ -11,7 +11,17 @@ class DemoMainTest {
   @Test
   void commandLine_isTheProductsPlusDemo() {
     assertEquals(
-        List.of("serve", "explain", "status", "dual-write", "shadow", "reads", "writes-new", "rollback", "audit", "demo"),
+        List.of(
+            "serve",
+            "explain",
+            "status",
+            "dual-write",
+            "shadow",
+            "reads",
+            "writes-new",
+            "rollback",
+            "audit",
+            "demo"),
         List.copyOf(DemoMain.commandLine().getSubcommands().keySet()));
   }
 }

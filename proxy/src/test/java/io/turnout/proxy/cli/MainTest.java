@@ -11,7 +11,16 @@ class MainTest {
   @Test
   void commandLine_subcommands_haveNoDemo() {
     assertEquals(
-        List.of("serve", "explain", "status", "dual-write", "shadow", "reads", "writes-new", "rollback", "audit"),
+        List.of(
+            "serve",
+            "explain",
+            "status",
+            "dual-write",
+            "shadow",
+            "reads",
+            "writes-new",
+            "rollback",
+            "audit"),
         List.copyOf(Main.commandLine().getSubcommands().keySet()));
   }
 }
