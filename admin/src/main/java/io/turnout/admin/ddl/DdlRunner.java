@@ -122,6 +122,8 @@ public final class DdlRunner {
   private StepRun runStep(Connection c, Session session, DdlPlan plan, int index, DdlStep step)
       throws DdlException {
     Backoff backoff = settings.backoff();
+    // Survives attempts: a rebuild whose build then timed out finds no index on the next attempt.
+    boolean rebuilt = false;
     for (int attempt = 1; ; attempt++) {
       try {
         boolean indexStep = step.index().isPresent();
@@ -132,13 +134,12 @@ public final class DdlRunner {
         // changed in between (the statement_timeout of a scan, say).
         set(c, "lock_timeout", settings.lockTimeout().toMillis() + "ms");
         set(c, "statement_timeout", step.scansTable() ? "0" : session.statementTimeout);
-        boolean rebuilt = false;
         if (indexStep) {
           IndexAction action = prepareIndex(c, plan, index, step);
           if (action == IndexAction.SKIP) {
             return new StepRun(StepOutcome.SKIPPED, attempt - 1);
           }
-          rebuilt = action == IndexAction.REBUILD;
+          rebuilt |= action == IndexAction.REBUILD;
         }
         try (Statement s = c.createStatement()) {
           s.execute(step.sql());
@@ -154,8 +155,7 @@ public final class DdlRunner {
           throw failure(plan, index, step, "failed", e);
         }
         if (attempt >= backoff.maxAttempts()) {
-          throw failure(
-              plan, index, step, "gave up after " + attempt + " attempts (lock not available)", e);
+          throw failure(plan, index, step, "gave up after " + attempt + " attempts", e);
         }
         Duration delay = backoff.delay(attempt, random);
         DdlRetry retry =
