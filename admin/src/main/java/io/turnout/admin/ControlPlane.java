@@ -3,9 +3,14 @@ package io.turnout.admin;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.turnout.admin.api.AdminApi;
+import io.turnout.admin.api.JobEndpoints;
+import io.turnout.admin.control.JobRunner;
+import io.turnout.admin.control.MigrationJobs;
 import io.turnout.admin.control.Transitions;
+import io.turnout.admin.ddl.DdlSettings;
 import io.turnout.admin.store.StateFollower;
 import io.turnout.admin.store.StateStore;
+import io.turnout.admin.usage.UsageTracker;
 import io.turnout.config.BackendUrl;
 import io.turnout.config.TurnoutConfig;
 import io.turnout.config.state.StateSnapshot;
@@ -17,6 +22,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,13 +43,31 @@ public final class ControlPlane implements AutoCloseable {
   private final StateStore store;
   private final StateFollower follower;
   private final AdminApi api;
+  private final JobRunner jobs;
+  private final UsageTracker usage;
+  private final ScheduledExecutorService flusher;
+
+  /** How often this instance's usage counts go to {@code turnout.usage}. */
+  static final Duration USAGE_FLUSH = Duration.ofSeconds(10);
+
+  /** Between {@code contracted} and dropping the old columns: time for in-flight statements. */
+  static final Duration CONTRACT_GRACE = Duration.ofSeconds(2);
 
   private ControlPlane(
-      HikariDataSource pool, StateStore store, StateFollower follower, AdminApi api) {
+      HikariDataSource pool,
+      StateStore store,
+      StateFollower follower,
+      AdminApi api,
+      JobRunner jobs,
+      UsageTracker usage,
+      ScheduledExecutorService flusher) {
     this.pool = pool;
     this.store = store;
     this.follower = follower;
     this.api = api;
+    this.jobs = jobs;
+    this.usage = usage;
+    this.flusher = flusher;
   }
 
   /** Starts the control plane of {@code config}; {@code onChange} sees every new snapshot. */
@@ -52,7 +78,8 @@ public final class ControlPlane implements AutoCloseable {
     hc.setPoolName("turnout-control");
     hc.setJdbcUrl(url.toJdbcUrl());
     hc.setDataSourceProperties(withApplicationName(url.jdbcProperties(), "turnout-control"));
-    hc.setMaximumPoolSize(4);
+    // API requests, two jobs (one connection each) and their transitions, and the usage flush.
+    hc.setMaximumPoolSize(6);
     hc.setMinimumIdle(0);
     hc.setConnectionTimeout(5_000);
     // Start even when the database is down: the follower retries, changes answer 503 meanwhile.
@@ -78,6 +105,23 @@ public final class ControlPlane implements AutoCloseable {
                 Duration.ofSeconds(5),
                 onChange)
             .start();
+    UsageTracker usage = new UsageTracker();
+    ScheduledExecutorService flusher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "turnout-usage-flush");
+              t.setDaemon(true);
+              return t;
+            });
+    flusher.scheduleWithFixedDelay(
+        () -> flush(usage, pool),
+        USAGE_FLUSH.toMillis(),
+        USAGE_FLUSH.toMillis(),
+        TimeUnit.MILLISECONDS);
+    Transitions transitions =
+        new Transitions(
+            config.migrations(), store, Transitions.storeEvidence(store, Clock.systemUTC()));
+    JobRunner jobs = new JobRunner(2, 8, 100, Clock.systemUTC());
     AdminApi api = null;
     if (config.admin().enabled()) {
       try {
@@ -87,20 +131,38 @@ public final class ControlPlane implements AutoCloseable {
                     config.migrations(),
                     store,
                     follower,
-                    new Transitions(
-                        config.migrations(),
-                        store,
-                        Transitions.storeEvidence(store, Clock.systemUTC())),
+                    transitions,
+                    Optional.of(
+                        new JobEndpoints(
+                            new MigrationJobs(
+                                transitions,
+                                pool,
+                                config.defaultBackend(),
+                                follower,
+                                DdlSettings.DEFAULT,
+                                CONTRACT_GRACE),
+                            jobs)),
                     instanceId)
                 .start();
       } catch (RuntimeException e) {
+        jobs.close();
+        flusher.shutdownNow();
         follower.close();
         pool.close();
         throw e;
       }
       log.info("admin API listening on {}", api.address());
     }
-    return new ControlPlane(pool, store, follower, api);
+    return new ControlPlane(pool, store, follower, api, jobs, usage, flusher);
+  }
+
+  private static void flush(UsageTracker usage, HikariDataSource pool) {
+    try (Connection c = pool.getConnection()) {
+      usage.flush(c);
+    } catch (SQLException | RuntimeException e) {
+      // Counts stay in memory and go out with the next flush.
+      log.warn("usage flush failed: {}", e.toString());
+    }
   }
 
   private static Connection connect(BackendUrl url, Properties props) throws SQLException {
@@ -130,11 +192,19 @@ public final class ControlPlane implements AutoCloseable {
     return Optional.ofNullable(api).map(AdminApi::address);
   }
 
+  /** Where the proxy records which names statements use (flushed every {@code USAGE_FLUSH}). */
+  public UsageTracker usage() {
+    return usage;
+  }
+
   @Override
   public void close() {
     if (api != null) {
       api.close();
     }
+    jobs.close();
+    flusher.shutdownNow();
+    flush(usage, pool);
     follower.close();
     pool.close();
   }

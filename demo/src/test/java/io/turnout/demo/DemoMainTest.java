@@ -2,6 +2,8 @@ package io.turnout.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.turnout.proxy.cli.Main;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -10,18 +12,8 @@ class DemoMainTest {
 
   @Test
   void commandLine_isTheProductsPlusDemo() {
-    assertEquals(
-        List.of(
-            "serve",
-            "explain",
-            "status",
-            "dual-write",
-            "shadow",
-            "reads",
-            "writes-new",
-            "rollback",
-            "audit",
-            "demo"),
-        List.copyOf(DemoMain.commandLine().getSubcommands().keySet()));
+    List<String> expected = new ArrayList<>(Main.commandLine().getSubcommands().keySet());
+    expected.add("demo");
+    assertEquals(expected, List.copyOf(DemoMain.commandLine().getSubcommands().keySet()));
   }
 }

@@ -1,6 +1,5 @@
 package io.turnout.admin.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -24,6 +23,9 @@ import io.turnout.admin.store.ConflictException;
 import io.turnout.admin.store.StateFollower;
 import io.turnout.admin.store.StateStore;
 import io.turnout.admin.store.StoredState;
+import io.turnout.admin.usage.NameUse;
+import io.turnout.admin.usage.UsageReport;
+import io.turnout.admin.usage.UsageRow;
 import io.turnout.config.AdminSettings;
 import io.turnout.config.plan.Migration;
 import java.io.IOException;
@@ -63,7 +65,7 @@ public final class AdminApi implements AutoCloseable {
           Action.WRITES_NEW,
           Action.ROLLBACK);
 
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json = ApiJson.MAPPER;
   private final List<? extends Migration> plan;
   private final StateStore store;
   private final StateFollower follower;
@@ -82,6 +84,18 @@ public final class AdminApi implements AutoCloseable {
       StateStore store,
       StateFollower follower,
       Transitions transitions,
+      String instanceId) {
+    this(settings, plan, store, follower, transitions, Optional.empty(), instanceId);
+  }
+
+  /** With {@code jobs}, the job endpoints too (expand, backfill, verify, contract). */
+  public AdminApi(
+      AdminSettings settings,
+      List<? extends Migration> plan,
+      StateStore store,
+      StateFollower follower,
+      Transitions transitions,
+      Optional<JobEndpoints> jobs,
       String instanceId) {
     this.plan = List.copyOf(plan);
     this.store = store;
@@ -126,6 +140,14 @@ public final class AdminApi implements AutoCloseable {
               config.routes.get("/api/v1/migrations/{id}", this::migration);
               config.routes.post("/api/v1/migrations/{id}/transitions", this::transition);
               config.routes.get("/api/v1/audit", this::audit);
+              config.routes.get("/api/v1/migrations/{id}/usage", this::usage);
+              jobs.ifPresent(
+                  j -> {
+                    config.routes.post("/api/v1/migrations/{id}/jobs", j::start);
+                    config.routes.get("/api/v1/jobs", j::list);
+                    config.routes.get("/api/v1/jobs/{job}", j::show);
+                    config.routes.post("/api/v1/jobs/{job}/cancel", j::cancel);
+                  });
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
               config.routes.exception(
@@ -249,7 +271,7 @@ public final class AdminApi implements AutoCloseable {
   private void transition(Context ctx) throws SQLException {
     String id = ctx.pathParam("id");
     known(id);
-    JsonNode body = parseBody(ctx);
+    JsonNode body = ApiJson.parseBody(ctx, "{\"action\": \"rollback\"}");
     Request request = request(body);
     OptionalLong expected = OptionalLong.empty();
     if (body.has("expected_version")) {
@@ -259,8 +281,7 @@ public final class AdminApi implements AutoCloseable {
       }
       expected = OptionalLong.of(v.asLong());
     }
-    String actor =
-        Optional.ofNullable(ctx.header("X-Turnout-Actor")).filter(a -> !a.isBlank()).orElse("api");
+    String actor = actor(ctx);
     try {
       Transitions.Outcome outcome =
           transitions.apply(id, request, expected, 0, actor, Optional.of(ctx.ip()));
@@ -274,12 +295,7 @@ public final class AdminApi implements AutoCloseable {
       send(ctx, 200, out);
     } catch (TransitionRefusedException e) {
       counter("refused").increment();
-      Refused r = e.refusal();
-      ObjectNode out = errorBody("refused", e.getMessage());
-      out.put("guard", r.guard().wireName());
-      out.put("measured", r.measured());
-      out.put("limit", r.limit());
-      send(ctx, 409, out);
+      send(ctx, 409, refusal(e));
     } catch (ConflictException e) {
       counter("conflict").increment();
       ObjectNode out = errorBody("conflict", e.getMessage());
@@ -291,6 +307,34 @@ public final class AdminApi implements AutoCloseable {
     } catch (SQLException e) {
       throw unavailable(e);
     }
+  }
+
+  private void usage(Context ctx) {
+    Migration m = known(ctx.pathParam("id"));
+    UsageReport report;
+    try {
+      report = store.usage(m.id());
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+    ObjectNode body = json.createObjectNode();
+    body.put("migration", m.id());
+    body.put("old_statements", report.statements(NameUse.OLD));
+    body.put("new_statements", report.statements(NameUse.NEW));
+    report.lastSeen(NameUse.OLD).ifPresent(t -> body.put("old_last_seen", t.toString()));
+    report.lastSeen(NameUse.NEW).ifPresent(t -> body.put("new_last_seen", t.toString()));
+    ArrayNode rows = body.putArray("rows");
+    for (UsageRow r : report.rows()) {
+      ObjectNode n = rows.addObject();
+      n.put("names", r.names().sql());
+      n.put("application_name", r.applicationName());
+      n.put("role", r.role());
+      n.put("client_address", r.clientAddress());
+      n.put("statements", r.statements());
+      n.put("first_seen", r.firstSeen().toString());
+      n.put("last_seen", r.lastSeen().toString());
+    }
+    send(ctx, 200, body);
   }
 
   private void audit(Context ctx) throws SQLException {
@@ -339,32 +383,6 @@ public final class AdminApi implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private JsonNode parseBody(Context ctx) {
-    String text = ctx.body();
-    if (text == null || text.isBlank()) {
-      throw new ApiError(
-          400, "bad_request", "the request needs a JSON body, e.g. {\"action\": \"rollback\"}");
-    }
-    try {
-      JsonNode node = json.readTree(text);
-      if (node == null || !node.isObject()) {
-        throw new ApiError(400, "bad_request", "the body must be a JSON object");
-      }
-      return node;
-    } catch (JsonProcessingException e) {
-      throw new ApiError(
-          400,
-          "malformed_json",
-          "the body is not valid JSON: "
-              + e.getOriginalMessage()
-              + " (line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr()
-              + ")");
-    }
-  }
 
   private static Request request(JsonNode body) {
     JsonNode a = body.get("action");
@@ -428,7 +446,24 @@ public final class AdminApi implements AutoCloseable {
     }
   }
 
-  private static ApiError unavailable(SQLException e) {
+  /** Who a change is recorded as coming from: the CLI sends the operator's login. */
+  static String actor(Context ctx) {
+    return Optional.ofNullable(ctx.header("X-Turnout-Actor"))
+        .filter(a -> !a.isBlank())
+        .orElse("api");
+  }
+
+  /** A guard's refusal as a 409 body: the guard, what it measured, and its limit. */
+  static ObjectNode refusal(TransitionRefusedException e) {
+    Refused r = e.refusal();
+    ObjectNode out = ApiJson.errorBody("refused", e.getMessage());
+    out.put("guard", r.guard().wireName());
+    out.put("measured", r.measured());
+    out.put("limit", r.limit());
+    return out;
+  }
+
+  static ApiError unavailable(SQLException e) {
     return new ApiError(
         503,
         "state_store_unavailable",
@@ -456,10 +491,7 @@ public final class AdminApi implements AutoCloseable {
   }
 
   private ObjectNode errorBody(String code, String message) {
-    ObjectNode n = json.createObjectNode();
-    n.put("error", code);
-    n.put("message", message);
-    return n;
+    return ApiJson.errorBody(code, message);
   }
 
   private void error(Context ctx, int status, String code, String message) {
@@ -467,11 +499,7 @@ public final class AdminApi implements AutoCloseable {
   }
 
   private void send(Context ctx, int status, JsonNode body) {
-    try {
-      ctx.status(status).contentType("application/json").result(json.writeValueAsString(body));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    ApiJson.send(ctx, status, body);
   }
 
   private Counter counter(String outcome) {

@@ -12,9 +12,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * The lifecycle commands over the admin API: {@code status}, {@code dual-write}, {@code shadow},
- * {@code reads}, {@code writes-new}, {@code rollback}, {@code audit}. Text for people, {@code
- * --json} for scripts; exit 0 done, 1 refused (with the one-line reason), 2 bad usage.
+ * The lifecycle commands over the admin API, in the order of the operator's journey: {@code
+ * status}, {@code expand}, {@code dual-write}, {@code backfill}, {@code verify}, {@code shadow},
+ * {@code reads}, {@code writes-new}, {@code rollback}, {@code usage}, {@code contract}, {@code
+ * audit}, {@code job} (the long ones are in {@link JobCommands}). Text for people, {@code --json}
+ * for scripts; exit 0 done, 1 refused (with the one-line reason), 2 bad usage.
  */
 public final class MigrationCommands {
   private MigrationCommands() {}
@@ -22,12 +24,18 @@ public final class MigrationCommands {
   /** Every command class, for {@code turnout}'s subcommand list. */
   public static final Class<?>[] ALL = {
     Status.class,
+    JobCommands.Expand.class,
     DualWrite.class,
+    JobCommands.Backfill.class,
+    JobCommands.Verify.class,
     Shadow.class,
     Reads.class,
     WritesNew.class,
     Rollback.class,
-    Audit.class
+    Usage.class,
+    JobCommands.Contract.class,
+    Audit.class,
+    JobCommands.JobCommand.class
   };
 
   abstract static class Base implements Callable<Integer> {
@@ -219,6 +227,57 @@ public final class MigrationCommands {
     @Override
     public Integer call() {
       return transition(id, "rollback", null);
+    }
+  }
+
+  @Command(
+      name = "usage",
+      mixinStandardHelpOptions = true,
+      description =
+          "Who still sends statements using a migration's old names (and who its new ones):"
+              + " application_name, role, client address, count, last seen.")
+  static final class Usage extends Base {
+    @Parameters(index = "0", paramLabel = "MIGRATION")
+    String id;
+
+    @Override
+    public Integer call() {
+      JsonNode r = options.client().get("/api/v1/migrations/" + id + "/usage");
+      StringBuilder sb =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "%s: %d statements with the old names (last %s), %d with the new (last %s)",
+                  id,
+                  r.path("old_statements").asLong(),
+                  r.path("old_last_seen").asText("never"),
+                  r.path("new_statements").asLong(),
+                  r.path("new_last_seen").asText("never")));
+      if (r.path("rows").size() > 0) {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "%n%-5s %-24s %-16s %-20s %10s  %s",
+                "NAMES",
+                "APPLICATION",
+                "ROLE",
+                "CLIENT",
+                "STATEMENTS",
+                "LAST SEEN"));
+      }
+      for (JsonNode u : r.path("rows")) {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "%n%-5s %-24s %-16s %-20s %10d  %s",
+                u.path("names").asText(),
+                u.path("application_name").asText(),
+                u.path("role").asText(),
+                u.path("client_address").asText(),
+                u.path("statements").asLong(),
+                u.path("last_seen").asText()));
+      }
+      return print(r, sb.toString());
     }
   }
 

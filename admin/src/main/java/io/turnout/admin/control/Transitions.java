@@ -11,9 +11,12 @@ import io.turnout.admin.lifecycle.Request;
 import io.turnout.admin.store.Change;
 import io.turnout.admin.store.ConflictException;
 import io.turnout.admin.store.StateStore;
+import io.turnout.admin.usage.NameUse;
+import io.turnout.admin.usage.UsageRow;
 import io.turnout.config.plan.Migration;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,13 +50,35 @@ public final class Transitions {
     this.evidence = Objects.requireNonNull(evidence, "evidence");
   }
 
-  /** Evidence from the store (shadow totals) and the clock; no usage data. */
+  /**
+   * Evidence from the state store's database: shadow totals, and the last statement any instance
+   * saw using the migration's old names (flushed usage; the contract guard's soak dwarfs the flush
+   * interval).
+   */
   public static EvidenceSource storeEvidence(StateStore store, Clock clock) {
     return m -> {
       long[] shadow = store.shadowTotals(m.id());
+      Optional<UsageRow> lastOld =
+          store.usage(m.id()).rows().stream()
+              .filter(r -> r.names() == NameUse.OLD)
+              .max(Comparator.comparing(UsageRow::lastSeen));
       return new Evidence(
-          clock.instant(), shadow[0], shadow[1], Optional.empty(), Optional.empty(), 0);
+          clock.instant(),
+          shadow[0],
+          shadow[1],
+          lastOld.map(UsageRow::lastSeen),
+          lastOld.map(Transitions::who),
+          0);
     };
+  }
+
+  private static String who(UsageRow r) {
+    return "application_name '"
+        + r.applicationName()
+        + "', role "
+        + r.role()
+        + ", client "
+        + r.clientAddress();
   }
 
   public Migration migration(String id) throws UnknownMigrationException {
@@ -62,6 +87,28 @@ public final class Transitions {
       throw new UnknownMigrationException(id, plan.keySet());
     }
     return m;
+  }
+
+  /**
+   * What {@link #apply} would decide now, without storing anything: jobs ask before they run their
+   * DDL or batches, so a refused job touches nothing. Returns the record it was decided on.
+   *
+   * @throws TransitionRefusedException if a guard refuses
+   */
+  public MigrationRecord check(String id, Request request)
+      throws UnknownMigrationException, TransitionRefusedException, SQLException {
+    Migration m = migration(id);
+    MigrationRecord current = store.load().record(id);
+    if (Lifecycle.decide(m, current, request, evidence.gather(m)) instanceof Refused refused) {
+      throw new TransitionRefusedException(id, refused);
+    }
+    return current;
+  }
+
+  /** The record of {@code id} as stored now. */
+  public MigrationRecord record(String id) throws UnknownMigrationException, SQLException {
+    migration(id);
+    return store.load().record(id);
   }
 
   /**

@@ -18,7 +18,7 @@ import java.sql.SQLException;
  * migrationId}: stable across JVMs and versions, unlike {@code String.hashCode} or PostgreSQL's
  * internal {@code hashtext}.
  */
-final class JobLock {
+public final class JobLock {
   private JobLock() {}
 
   static long key(String job, String migrationId) {
@@ -37,7 +37,7 @@ final class JobLock {
    *
    * @throws JobRefusedException naming the backend pid holding it when another session does
    */
-  static void acquire(Connection c, String job, String migrationId) throws SQLException {
+  public static void acquire(Connection c, String job, String migrationId) throws SQLException {
     long key = key(job, migrationId);
     try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
       ps.setLong(1, key);
@@ -59,7 +59,7 @@ final class JobLock {
             + ")");
   }
 
-  static void release(Connection c, String job, String migrationId) throws SQLException {
+  public static void release(Connection c, String job, String migrationId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
       ps.setLong(1, key(job, migrationId));
       ps.execute();

@@ -1,6 +1,8 @@
 package io.turnout.admin.store;
 
 import io.turnout.admin.lifecycle.MigrationRecord;
+import io.turnout.admin.usage.UsageQueries;
+import io.turnout.admin.usage.UsageReport;
 import io.turnout.config.state.Phase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -234,6 +236,16 @@ public final class StateStore {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[] {0, 0};
       }
+    }
+  }
+
+  /**
+   * Who still uses the migration's old names, and who its new ones, as every instance has flushed
+   * it (see {@link io.turnout.admin.usage.UsageTracker}).
+   */
+  public UsageReport usage(String migrationId) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      return UsageQueries.report(c, migrationId);
     }
   }
 

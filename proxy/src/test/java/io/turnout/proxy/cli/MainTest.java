@@ -15,12 +15,18 @@ class MainTest {
             "serve",
             "explain",
             "status",
+            "expand",
             "dual-write",
+            "backfill",
+            "verify",
             "shadow",
             "reads",
             "writes-new",
             "rollback",
-            "audit"),
+            "usage",
+            "contract",
+            "audit",
+            "job"),
         List.copyOf(Main.commandLine().getSubcommands().keySet()));
   }
 }

@@ -1,0 +1,240 @@
+package io.turnout.admin.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The lifecycle's long operations over the admin API: {@code expand}, {@code backfill}, {@code
+ * verify}, {@code contract}, and {@code job} to follow or cancel one. Each starts a job on the
+ * instance the CLI talks to and follows it with a progress line on stderr until it ends (exit 0
+ * succeeded; 1 refused, failed, cancelled, or a verify that found drift); {@code --detach} prints
+ * the job and returns at once. Interrupting the CLI leaves the job running.
+ */
+final class JobCommands {
+  private JobCommands() {}
+
+  static final Class<?>[] ALL = {
+    Expand.class, Backfill.class, Verify.class, Contract.class, JobCommand.class
+  };
+
+  /** How often a followed job is polled. */
+  static final Duration POLL = Duration.ofMillis(250);
+
+  abstract static class Starter extends MigrationCommands.Base {
+    @Parameters(index = "0", paramLabel = "MIGRATION")
+    String id;
+
+    @Option(names = "--detach", description = "Start the job and print it; do not follow it.")
+    boolean detach;
+
+    Integer start(String kind, ObjectNode extra) {
+      AdminClient c = options.client();
+      ObjectNode body = c.json().createObjectNode();
+      body.put("kind", kind);
+      body.setAll(extra);
+      JsonNode job = c.post("/api/v1/migrations/" + id + "/jobs", body);
+      if (detach) {
+        return print(
+            job,
+            "started "
+                + job.path("id").asText()
+                + " ("
+                + kind
+                + " of "
+                + id
+                + "); follow it with: turnout job "
+                + job.path("id").asText());
+      }
+      return JobCommands.follow(this, c, job);
+    }
+
+    Integer dryRun(String kind) {
+      AdminClient c = options.client();
+      ObjectNode body = c.json().createObjectNode();
+      body.put("kind", kind);
+      body.put("dry_run", true);
+      JsonNode r = c.post("/api/v1/migrations/" + id + "/jobs", body);
+      return print(r, r.path("ddl").asText().stripTrailing());
+    }
+  }
+
+  /** Polls the job until it ends, redrawing one progress line on stderr; the end on stdout. */
+  static Integer follow(MigrationCommands.Base cmd, AdminClient c, JsonNode job) {
+    PrintWriter err = cmd.spec.commandLine().getErr();
+    boolean tty = System.console() != null;
+    String path = "/api/v1/jobs/" + job.path("id").asText();
+    String last = "";
+    long lastPrinted = 0;
+    while (!finished(job)) {
+      String line = ProgressLine.of(job);
+      long now = System.nanoTime();
+      if (tty) {
+        err.print("\r" + line + " ".repeat(Math.max(0, last.length() - line.length())));
+        err.flush();
+        last = line;
+      } else if (!line.equals(last) && now - lastPrinted > 2_000_000_000L) {
+        // A log, not a terminal: a line every few seconds at most, not one per poll.
+        err.println(line);
+        err.flush();
+        last = line;
+        lastPrinted = now;
+      }
+      try {
+        Thread.sleep(POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliFailure(
+            1, "interrupted; the job goes on: turnout job " + job.path("id").asText());
+      }
+      job = c.get(path);
+    }
+    if (tty && !last.isEmpty()) {
+      err.println("\r" + ProgressLine.of(job));
+      err.flush();
+    }
+    String status = job.path("status").asText();
+    String text = job.path("id").asText() + " " + status + ": " + job.path("message").asText();
+    if (!status.equals("succeeded")) {
+      throw new CliFailure(1, text, job);
+    }
+    long drift = job.path("result").path("drift").asLong(0);
+    if (drift > 0) {
+      throw new CliFailure(
+          1, text + " — reads stay on the old path; run backfill, then verify again", job);
+    }
+    return cmd.print(job, text);
+  }
+
+  static boolean finished(JsonNode job) {
+    String s = job.path("status").asText();
+    return !s.equals("queued") && !s.equals("running");
+  }
+
+  @Command(
+      name = "expand",
+      mixinStandardHelpOptions = true,
+      description =
+          "Add the new columns (nullable), defaults and index copies; short lock_timeout,"
+              + " retried with backoff. Then: expanded.")
+  static final class Expand extends Starter {
+    @Option(names = "--dry-run", description = "Print the DDL; change nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+      return dryRun
+          ? dryRun("expand")
+          : start("expand", options.client().json().createObjectNode());
+    }
+  }
+
+  @Command(
+      name = "backfill",
+      mixinStandardHelpOptions = true,
+      description =
+          "Copy old into new in keyset batches (resumable), then validate the NOT NULL check."
+              + " Needs dual-write on. Then: backfilled.")
+  static final class Backfill extends Starter {
+    @Option(names = "--batch-size", paramLabel = "ROWS", description = "Rows per batch.")
+    Integer batchSize;
+
+    @Override
+    public Integer call() {
+      ObjectNode extra = options.client().json().createObjectNode();
+      if (batchSize != null) {
+        extra.put("batch_size", batchSize);
+      }
+      return start("backfill", extra);
+    }
+  }
+
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description =
+          "Count rows where new ≠ forward(old) or old ≠ backward(new). Drift 0: verified.")
+  static final class Verify extends Starter {
+    @Option(names = "--batch-size", paramLabel = "ROWS", description = "Rows per chunk.")
+    Integer batchSize;
+
+    @Override
+    public Integer call() {
+      ObjectNode extra = options.client().json().createObjectNode();
+      if (batchSize != null) {
+        extra.put("batch_size", batchSize);
+      }
+      return start("verify", extra);
+    }
+  }
+
+  @Command(
+      name = "contract",
+      mixinStandardHelpOptions = true,
+      description =
+          "Drop the old columns for good (after the soak time, with no old-name use seen)."
+              + " Needs --confirm MIGRATION.")
+  static final class Contract extends Starter {
+    @Option(names = "--confirm", paramLabel = "MIGRATION", description = "The migration's id.")
+    String confirm;
+
+    @Option(names = "--dry-run", description = "Print the DDL; change nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+      if (dryRun) {
+        return dryRun("contract");
+      }
+      ObjectNode extra = options.client().json().createObjectNode();
+      if (confirm != null) {
+        extra.put("confirm", confirm);
+      }
+      return start("contract", extra);
+    }
+  }
+
+  @Command(
+      name = "job",
+      mixinStandardHelpOptions = true,
+      description = "Follow a job until it ends (or list recent jobs, or cancel one).")
+  static final class JobCommand extends MigrationCommands.Base {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "JOB")
+    String jobId;
+
+    @Option(names = "--cancel", description = "Stop the job at its next safe point.")
+    boolean cancel;
+
+    @Override
+    public Integer call() {
+      AdminClient c = options.client();
+      if (jobId == null) {
+        JsonNode all = c.get("/api/v1/jobs");
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode j : all.path("jobs")) {
+          sb.append(sb.length() == 0 ? "" : "\n")
+              .append(
+                  String.format(
+                      Locale.ROOT,
+                      "%-12s %-9s %-24s %-10s %s",
+                      j.path("id").asText(),
+                      j.path("kind").asText(),
+                      j.path("migration").asText(),
+                      j.path("status").asText(),
+                      j.path("message").asText("")));
+        }
+        return print(all, sb.length() == 0 ? "no jobs on this instance" : sb.toString());
+      }
+      if (cancel) {
+        JsonNode j = c.post("/api/v1/jobs/" + jobId + "/cancel", c.json().createObjectNode());
+        return print(j, jobId + ": cancel requested (" + j.path("status").asText() + ")");
+      }
+      return follow(this, c, c.get("/api/v1/jobs/" + jobId));
+    }
+  }
+}

@@ -1,0 +1,344 @@
+package io.turnout.admin.control;
+
+import io.turnout.admin.control.Job.Status;
+import io.turnout.admin.control.JobRunner.End;
+import io.turnout.admin.ddl.ContractPlanner;
+import io.turnout.admin.ddl.DdlException;
+import io.turnout.admin.ddl.DdlPlan;
+import io.turnout.admin.ddl.DdlResult;
+import io.turnout.admin.ddl.DdlRunner;
+import io.turnout.admin.ddl.DdlSettings;
+import io.turnout.admin.ddl.ExpandPlanner;
+import io.turnout.admin.ddl.ExpandPlanner.NotNull;
+import io.turnout.admin.ddl.PostgresExpressionTypes;
+import io.turnout.admin.ddl.StepOutcome;
+import io.turnout.admin.jobs.Backfill;
+import io.turnout.admin.jobs.BackfillResult;
+import io.turnout.admin.jobs.JobLock;
+import io.turnout.admin.jobs.JobOptions;
+import io.turnout.admin.jobs.JobRefusedException;
+import io.turnout.admin.jobs.JobState;
+import io.turnout.admin.jobs.Verify;
+import io.turnout.admin.jobs.VerifyResult;
+import io.turnout.admin.lifecycle.Action;
+import io.turnout.admin.lifecycle.MigrationRecord;
+import io.turnout.admin.lifecycle.Request;
+import io.turnout.admin.store.StateFollower;
+import io.turnout.config.catalog.Catalog;
+import io.turnout.config.plan.Migration;
+import io.turnout.config.state.Phase;
+import io.turnout.router.catalog.CatalogLoader;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import javax.sql.DataSource;
+
+/**
+ * The four jobs of the lifecycle, each a guarded piece of work that ends in its transition:
+ *
+ * <ul>
+ *   <li>{@code expand}: the expand DDL without the copied NOT NULL (a {@code CHECK … NOT VALID} is
+ *       enforced on every new row at once, so old application writes would fail before dual-write
+ *       fills the new column), then {@code expanded};
+ *   <li>{@code backfill}: a backfill pass, then the deferred NOT NULL check added and validated,
+ *       then {@code backfilled};
+ *   <li>{@code verify}: a full verify, then {@code verified} if it found drift 0 (the drift is
+ *       recorded either way);
+ *   <li>{@code contract}: {@code contracted} first — so every instance stops using the old names —
+ *       then, after the new state has reached this instance and a grace period, the contract DDL. A
+ *       contract whose DDL failed is re-run from {@code contracted}.
+ * </ul>
+ *
+ * Every job asks the lifecycle before it touches anything, so a refused job changes nothing; and
+ * DDL jobs of one migration are serialised across instances by an advisory lock. Jobs run on the
+ * default backend, which holds the state store (a backfill's checkpoint commits with its batch).
+ */
+public final class MigrationJobs {
+  /** The advisory lock key of DDL jobs (expand and contract) of one migration. */
+  static final String DDL_LOCK = "ddl";
+
+  private final Transitions transitions;
+  private final DataSource database;
+  private final String defaultBackend;
+  private final StateFollower follower;
+  private final DdlSettings ddlSettings;
+  private final Duration contractGrace;
+
+  public MigrationJobs(
+      Transitions transitions,
+      DataSource database,
+      String defaultBackend,
+      StateFollower follower,
+      DdlSettings ddlSettings,
+      Duration contractGrace) {
+    this.transitions = Objects.requireNonNull(transitions, "transitions");
+    this.database = Objects.requireNonNull(database, "database");
+    this.defaultBackend = Objects.requireNonNull(defaultBackend, "defaultBackend");
+    this.follower = Objects.requireNonNull(follower, "follower");
+    this.ddlSettings = Objects.requireNonNull(ddlSettings, "ddlSettings");
+    this.contractGrace = Objects.requireNonNull(contractGrace, "contractGrace");
+  }
+
+  /** Who and where a job's transition is recorded as coming from in the audit log. */
+  public record Origin(String actor, Optional<String> clientAddress) {}
+
+  /**
+   * The DDL {@code turnout expand --dry-run} prints: the expand plan, then the NOT NULL check the
+   * backfill job adds once the new column is full. Nothing runs but catalog reads.
+   */
+  public String expandDryRun(String id)
+      throws UnknownMigrationException, SQLException, DdlException {
+    Migration m = onDefaultBackend(id);
+    try (Connection c = database.getConnection()) {
+      Catalog catalog = CatalogLoader.load(c);
+      ExpandPlanner planner = new ExpandPlanner(new PostgresExpressionTypes(c));
+      String expand = planner.plan(m, catalog, NotNull.LATER).render();
+      DdlPlan later = planner.notNullPlan(m, catalog);
+      if (later.steps().isEmpty()) {
+        return expand;
+      }
+      return expand
+          + "-- after the backfill, when "
+          + m.table().qualified()
+          + "'s new column holds a value in every row (turnout backfill runs it):\n"
+          + later.render();
+    }
+  }
+
+  /** The DDL {@code turnout contract --dry-run} prints. */
+  public String contractDryRun(String id)
+      throws UnknownMigrationException, SQLException, DdlException {
+    Migration m = onDefaultBackend(id);
+    try (Connection c = database.getConnection()) {
+      return ContractPlanner.plan(m, CatalogLoader.load(c)).render();
+    }
+  }
+
+  /** Checks the job is possible now; throws what {@link JobRunner} would report otherwise. */
+  public void precheck(String id, JobKind kind, Optional<String> confirm)
+      throws UnknownMigrationException, TransitionRefusedException, SQLException {
+    onDefaultBackend(id);
+    if (kind == JobKind.CONTRACT && transitions.record(id).phase() == Phase.CONTRACTED) {
+      return; // the DDL of a contract is re-run from contracted
+    }
+    transitions.check(id, request(kind, confirm));
+  }
+
+  public JobRunner.Work work(
+      String id, JobKind kind, Optional<String> confirm, JobOptions options, Origin origin) {
+    return switch (kind) {
+      case EXPAND -> job -> expand(job, id, origin);
+      case BACKFILL -> job -> backfill(job, id, options, origin);
+      case VERIFY -> job -> verify(job, id, options, origin);
+      case CONTRACT -> job -> contract(job, id, confirm, origin);
+    };
+  }
+
+  // ---------------------------------------------------------------- the jobs
+
+  private End expand(Job job, String id, Origin origin) throws Exception {
+    Migration m = onDefaultBackend(id);
+    transitions.check(id, Request.of(Action.EXPAND));
+    DdlResult ddl =
+        underDdlLock(
+            id,
+            c ->
+                runDdl(
+                    job,
+                    c,
+                    new ExpandPlanner(new PostgresExpressionTypes(c))
+                        .plan(m, CatalogLoader.load(c), NotNull.LATER)));
+    Transitions.Outcome o = record(id, Request.of(Action.EXPAND), 0, origin);
+    return new End(Status.SUCCEEDED, "expand: " + summary(ddl) + "; " + describe(o));
+  }
+
+  private End backfill(Job job, String id, JobOptions options, Origin origin) throws Exception {
+    Migration m = onDefaultBackend(id);
+    transitions.check(id, Request.of(Action.BACKFILL));
+    Backfill backfill = new Backfill(database, m, options);
+    job.trackRows(backfill::progress);
+    job.onCancel(backfill::cancel);
+    job.say("backfilling " + m.table().qualified());
+    long started = System.nanoTime();
+    BackfillResult r = backfill.run();
+    job.putResult("rows_done", r.rowsDone());
+    job.putResult("rows_changed", r.rowsChanged());
+    job.putResult("batches", r.batches());
+    if (r.state() == JobState.CANCELLED) {
+      return new End(
+          Status.CANCELLED,
+          "backfill stopped after "
+              + r.rowsDone()
+              + " rows; its checkpoint is kept, so turnout backfill "
+              + id
+              + " resumes from there");
+    }
+    String pass =
+        "backfill pass complete: "
+            + r.rowsDone()
+            + " rows, "
+            + r.rowsChanged()
+            + " written, in "
+            + seconds(System.nanoTime() - started);
+    DdlResult notNull =
+        underDdlLock(
+            id,
+            c ->
+                runDdl(
+                    job,
+                    c,
+                    new ExpandPlanner(new PostgresExpressionTypes(c))
+                        .notNullPlan(m, CatalogLoader.load(c))));
+    Transitions.Outcome o = record(id, Request.of(Action.BACKFILL), 0, origin);
+    return new End(
+        Status.SUCCEEDED,
+        pass
+            + (notNull.plan().steps().isEmpty() ? "" : "; NOT NULL check: " + summary(notNull))
+            + "; "
+            + describe(o));
+  }
+
+  private End verify(Job job, String id, JobOptions options, Origin origin) throws Exception {
+    Migration m = onDefaultBackend(id);
+    transitions.check(id, Request.of(Action.VERIFY));
+    Verify verify = new Verify(database, m, options);
+    job.trackRows(verify::progress);
+    job.onCancel(verify::cancel);
+    job.say("verifying " + m.table().qualified());
+    VerifyResult r = verify.run();
+    job.putResult("rows_checked", r.rowsChecked());
+    job.putResult("drift", r.drift());
+    job.putResult("sample_keys", r.sampleKeys());
+    if (r.state() != JobState.DONE) {
+      return new End(
+          Status.CANCELLED,
+          "verify stopped after " + r.rowsChecked() + " rows; a partial verify proves nothing");
+    }
+    Transitions.Outcome o = record(id, Request.of(Action.VERIFY), r.drift(), origin);
+    String found =
+        "verify checked "
+            + r.rowsChecked()
+            + " rows: drift "
+            + r.drift()
+            + (r.sampleKeys().isEmpty() ? "" : " (first keys " + r.sampleKeys() + ")");
+    return new End(Status.SUCCEEDED, found + "; " + describe(o));
+  }
+
+  private End contract(Job job, String id, Optional<String> confirm, Origin origin)
+      throws Exception {
+    Migration m = onDefaultBackend(id);
+    MigrationRecord current = transitions.record(id);
+    String state;
+    if (current.phase() == Phase.CONTRACTED) {
+      state = "already contracted; contract DDL re-run";
+    } else {
+      Transitions.Outcome o = record(id, request(JobKind.CONTRACT, confirm), 0, origin);
+      state = describe(o);
+      // Let every instance stop writing the old names before they go. This instance proves it
+      // has the new state; the others follow within milliseconds (bench/propagation.sh), and the
+      // grace period covers them and the statements already in flight.
+      job.say("waiting for the fleet to stop using the old names");
+      follower.awaitVersion(o.record().version(), Duration.ofSeconds(30));
+      Thread.sleep(contractGrace.toMillis());
+    }
+    DdlResult ddl =
+        underDdlLock(id, c -> runDdl(job, c, ContractPlanner.plan(m, CatalogLoader.load(c))));
+    return new End(Status.SUCCEEDED, state + "; contract: " + summary(ddl));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  @FunctionalInterface
+  private interface OnConnection<T> {
+    T run(Connection c) throws Exception;
+  }
+
+  /** Runs {@code body} on one connection holding the migration's DDL lock (any instance). */
+  private <T> T underDdlLock(String id, OnConnection<T> body) throws Exception {
+    try (Connection c = database.getConnection()) {
+      c.setAutoCommit(true);
+      JobLock.acquire(c, DDL_LOCK, id);
+      try {
+        return body.run(c);
+      } finally {
+        JobLock.release(c, DDL_LOCK, id);
+      }
+    }
+  }
+
+  private DdlResult runDdl(Job job, Connection c, DdlPlan plan) throws DdlException {
+    DdlResult r = new DdlRunner(ddlSettings, job.ddlListener()).run(c, plan);
+    job.putResult(plan.phase().label() + "_steps", steps(r));
+    return r;
+  }
+
+  private static List<String> steps(DdlResult r) {
+    return java.util.stream.IntStream.range(0, r.outcomes().size())
+        .mapToObj(
+            i ->
+                r.outcomes().get(i).name().toLowerCase(java.util.Locale.ROOT)
+                    + ": "
+                    + r.plan().steps().get(i).description())
+        .toList();
+  }
+
+  private static String summary(DdlResult r) {
+    long applied = r.outcomes().stream().filter(o -> o != StepOutcome.SKIPPED).count();
+    return r.plan().steps().size()
+        + " steps, "
+        + applied
+        + " applied, "
+        + (r.plan().steps().size() - applied)
+        + " already in place"
+        + (r.retries() == 0 ? "" : ", " + r.retries() + " lock retries")
+        + ", in "
+        + seconds(r.elapsed().toNanos());
+  }
+
+  private Transitions.Outcome record(String id, Request request, long drift, Origin origin)
+      throws Exception {
+    return transitions.apply(
+        id, request, OptionalLong.empty(), drift, origin.actor(), origin.clientAddress());
+  }
+
+  private static String describe(Transitions.Outcome o) {
+    return (o.changed() ? "" : "unchanged: ")
+        + o.reason()
+        + " (phase "
+        + o.record().phase().name().toLowerCase(java.util.Locale.ROOT)
+        + ", version "
+        + o.record().version()
+        + ")";
+  }
+
+  private static Request request(JobKind kind, Optional<String> confirm) {
+    return switch (kind) {
+      case EXPAND -> Request.of(Action.EXPAND);
+      case BACKFILL -> Request.of(Action.BACKFILL);
+      case VERIFY -> Request.of(Action.VERIFY);
+      case CONTRACT -> Request.contract(confirm.orElse(null));
+    };
+  }
+
+  private Migration onDefaultBackend(String id) throws UnknownMigrationException {
+    Migration m = transitions.migration(id);
+    if (!m.backend().equals(defaultBackend)) {
+      throw new JobRefusedException(
+          id
+              + ": its table is on backend '"
+              + m.backend()
+              + "', but jobs run on the default backend '"
+              + defaultBackend
+              + "' (where the state store and checkpoints are); not supported yet");
+    }
+    return m;
+  }
+
+  private static String seconds(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
+  }
+}
