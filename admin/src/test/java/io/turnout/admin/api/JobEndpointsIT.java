@@ -1,0 +1,157 @@
+package io.turnout.admin.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.turnout.admin.AdminFixtures;
+import io.turnout.admin.ControlPlane;
+import io.turnout.admin.jobs.JobLock;
+import io.turnout.config.AdminSettings;
+import io.turnout.config.BackendUrl;
+import io.turnout.config.HostPort;
+import io.turnout.config.ProxyLimits;
+import io.turnout.config.TurnoutConfig;
+import io.turnout.testkit.PostgresServer;
+import io.turnout.testkit.junit.PostgresExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The job endpoints' answers to bad and refused requests (4xx, JSON, nothing changed), and a DDL
+ * job that finds another session holding the migration's DDL lock.
+ */
+@ExtendWith(PostgresExtension.class)
+class JobEndpointsIT {
+  private static final String TOKEN = "job-token";
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+
+  @Test
+  void badAndRefusedRequests_4xxWithReasons_andNothingChanges(PostgresServer pg) throws Exception {
+    String db = pg.createDatabase("jobapi");
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL)");
+    }
+    try (ControlPlane control = ControlPlane.start(config(pg, db), "job-api", s -> {})) {
+      String base = "http://127.0.0.1:" + control.adminAddress().orElseThrow().getPort();
+      String jobs = base + "/api/v1/migrations/rename-email/jobs";
+
+      assertError(post(jobs, "{\"kind\": \"explode\"}", TOKEN), 400, "bad_request", "unknown kind");
+      assertError(post(jobs, "{}", TOKEN), 400, "bad_request", "\"kind\" is required");
+      assertError(post(jobs, "{\"kind\": ", TOKEN), 400, "malformed_json", "line 1");
+      assertError(
+          post(jobs, "{\"kind\": \"verify\", \"dry_run\": true}", TOKEN),
+          400,
+          "bad_request",
+          "dry_run is for expand and contract");
+      assertError(
+          post(jobs, "{\"kind\": \"backfill\", \"batch_size\": 0}", TOKEN),
+          400,
+          "bad_request",
+          "batch_size");
+      assertError(post(jobs, "{\"kind\": \"expand\"}", null), 401, "unauthorized", "admin token");
+      assertError(
+          post(base + "/api/v1/migrations/nope/jobs", "{\"kind\": \"expand\"}", TOKEN),
+          404,
+          "unknown_migration",
+          "nope");
+      HttpResponse<String> refused = post(jobs, "{\"kind\": \"verify\"}", TOKEN);
+      assertError(refused, 409, "refused", "verify is not possible in phase planned");
+      assertThat(json.readTree(refused.body()).path("guard").asText()).isEqualTo("phase");
+      assertError(
+          get(base + "/api/v1/jobs/job-missing"), 404, "unknown_job", "no job 'job-missing'");
+      assertThat(json.readTree(get(base + "/api/v1/jobs").body()).path("jobs")).isEmpty();
+      assertThat(control.store().load().version()).isZero();
+      assertThat(control.store().audit(Optional.empty(), 10)).isEmpty();
+
+      // Another instance's expand holds the DDL lock: this one's job fails, naming the holder.
+      try (Connection holder = pg.connect(db)) {
+        JobLock.acquire(holder, "ddl", "rename-email");
+        HttpResponse<String> started = post(jobs, "{\"kind\": \"expand\"}", TOKEN);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        JsonNode job = await(base, json.readTree(started.body()).path("id").asText());
+        assertThat(job.path("status").asText()).isEqualTo("failed");
+        assertThat(job.path("message").asText())
+            .contains("ddl of rename-email is already running")
+            .contains("held by pid");
+      }
+      assertThat(control.store().load().version()).isZero();
+      HttpResponse<String> again = post(jobs, "{\"kind\": \"expand\"}", TOKEN);
+      JsonNode done = await(base, json.readTree(again.body()).path("id").asText());
+      assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("succeeded");
+      assertThat(done.path("ddl").path("steps_total").asInt()).isEqualTo(1);
+      assertThat(control.store().load().record("rename-email").phase().name())
+          .isEqualTo("EXPANDED");
+    }
+  }
+
+  private JsonNode await(String base, String id) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      JsonNode job = json.readTree(get(base + "/api/v1/jobs/" + id).body());
+      String status = job.path("status").asText();
+      if (!status.equals("queued") && !status.equals("running")) {
+        return job;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("job " + id + " did not end in 10 s");
+  }
+
+  private void assertError(HttpResponse<String> r, int status, String code, String message)
+      throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    JsonNode body = json.readTree(r.body());
+    assertThat(body.path("error").asText()).isEqualTo(code);
+    assertThat(body.path("message").asText()).contains(message);
+  }
+
+  private static TurnoutConfig config(PostgresServer pg, String db) {
+    String url =
+        "postgresql://"
+            + pg.superuser()
+            + (pg.superuserPassword() == null ? "" : ":" + pg.superuserPassword())
+            + "@"
+            + pg.host()
+            + ":"
+            + pg.port()
+            + "/"
+            + db;
+    return new TurnoutConfig(
+        TurnoutConfig.DEFAULT_LISTEN,
+        new AdminSettings(
+            true, new HostPort("127.0.0.1", 0), Optional.of(TOKEN), false, Optional.empty()),
+        Map.of(TurnoutConfig.PRIMARY, BackendUrl.parse(url)),
+        TurnoutConfig.PRIMARY,
+        ProxyLimits.DEFAULTS,
+        Optional.empty(),
+        List.of(AdminFixtures.RENAME_EMAIL));
+  }
+
+  private HttpResponse<String> post(String url, String body, String token) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String url) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
