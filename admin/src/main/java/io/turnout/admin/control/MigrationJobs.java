@@ -32,9 +32,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 
 /**
@@ -277,10 +279,10 @@ public final class MigrationJobs {
   }
 
   private static List<String> steps(DdlResult r) {
-    return java.util.stream.IntStream.range(0, r.outcomes().size())
+    return IntStream.range(0, r.outcomes().size())
         .mapToObj(
             i ->
-                r.outcomes().get(i).name().toLowerCase(java.util.Locale.ROOT)
+                r.outcomes().get(i).name().toLowerCase(Locale.ROOT)
                     + ": "
                     + r.plan().steps().get(i).description())
         .toList();
@@ -309,7 +311,7 @@ public final class MigrationJobs {
     return (o.changed() ? "" : "unchanged: ")
         + o.reason()
         + " (phase "
-        + o.record().phase().name().toLowerCase(java.util.Locale.ROOT)
+        + o.record().phase().name().toLowerCase(Locale.ROOT)
         + ", version "
         + o.record().version()
         + ")";
@@ -339,6 +341,6 @@ public final class MigrationJobs {
   }
 
   private static String seconds(long nanos) {
-    return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
+    return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
   }
 }

@@ -22,6 +22,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -182,7 +183,7 @@ class JobCommandsIT {
             s.executeQuery(
                 "SELECT attname FROM pg_attribute WHERE attrelid = 'users'::regclass"
                     + " AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
-      List<String> names = new java.util.ArrayList<>();
+      List<String> names = new ArrayList<>();
       while (rs.next()) {
         names.add(rs.getString(1));
       }
