@@ -110,9 +110,9 @@ public interface PostgresServer extends AutoCloseable {
 
   /**
    * Why {@link #kill()} and {@link #startAgain()} cannot be used on this server, or empty when they
-   * can: only a server from the {@code local} provider that the caller owns ({@link
-   * PostgresProvider#start}) can be killed and started again. A test that needs it skips with this
-   * reason (JUnit's {@code assumeTrue(pg.restartUnsupported().isEmpty(), ...)}).
+   * can: only a server from the {@code local} or {@code embedded} provider that the caller owns
+   * ({@link PostgresProvider#start}) can be killed and started again. A test that needs it skips
+   * with this reason (JUnit's {@code assumeTrue(pg.restartUnsupported().isEmpty(), ...)}).
    */
   default Optional<String> restartUnsupported() {
     return Optional.of("the " + provider() + " provider cannot kill and restart its servers");
