@@ -165,6 +165,56 @@ abstract class BaseServer implements PostgresServer {
   abstract void stop();
 
   @Override
+  public final Optional<String> restartUnsupported() {
+    if (ownedByProvider) {
+      // Killing a shared server would break every other test of the JVM at once.
+      return Optional.of(
+          "server '"
+              + name
+              + "' is shared by the JVM's tests; kill only a server of your own"
+              + " (PostgresProvider.start)");
+    }
+    if (isClosed()) {
+      return Optional.of(this + " is closed");
+    }
+    return cannotRestart();
+  }
+
+  /** Why this provider cannot kill and restart its servers; empty when it can. */
+  Optional<String> cannotRestart() {
+    return Optional.of("the " + provider + " provider cannot kill and restart its servers");
+  }
+
+  @Override
+  public final void kill() {
+    requireRestartable();
+    killNow();
+  }
+
+  @Override
+  public final void startAgain() {
+    requireRestartable();
+    startAgainNow();
+  }
+
+  private void requireRestartable() {
+    Optional<String> why = restartUnsupported();
+    if (why.isPresent()) {
+      throw new UnsupportedOperationException(why.get());
+    }
+  }
+
+  /** Kills the server; only called when {@link #cannotRestart()} is empty. */
+  void killNow() {
+    throw new UnsupportedOperationException(this + ": kill is not implemented");
+  }
+
+  /** Starts a killed server again; only called when {@link #cannotRestart()} is empty. */
+  void startAgainNow() {
+    throw new UnsupportedOperationException(this + ": restart is not implemented");
+  }
+
+  @Override
   public String toString() {
     return provider + " server '" + name + "' at " + host + ":" + port;
   }

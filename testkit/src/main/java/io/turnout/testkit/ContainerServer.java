@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -63,6 +64,16 @@ final class ContainerServer extends BaseServer {
       throw e;
     }
     return server;
+  }
+
+  @Override
+  Optional<String> cannotRestart() {
+    // docker stop/start would work, but Testcontainers maps a new random host port on start.
+    return Optional.of(
+        "a restarted container gets a new host port, so clients could not reconnect to "
+            + host()
+            + ":"
+            + port());
   }
 
   @Override

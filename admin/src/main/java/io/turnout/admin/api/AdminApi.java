@@ -34,6 +34,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -245,7 +246,22 @@ public final class AdminApi implements AutoCloseable {
     send(ctx, ready ? 200 : 503, body);
   }
 
-  private void state(Context ctx) {
+  /**
+   * {@code ?wait_version=N} holds the answer until this instance applies version N (a long poll:
+   * whoever made a change learns when an instance acts on it without polling in a loop), for at
+   * most {@code timeout_ms}, capped at this many milliseconds to bound the Jetty threads it holds.
+   * The answer is the same either way; its {@code applied_version} tells whether N was reached.
+   */
+  static final long MAX_WAIT_MILLIS = 10_000;
+
+  private void state(Context ctx) throws InterruptedException {
+    String wait = ctx.queryParam("wait_version");
+    if (wait != null) {
+      long version = nonNegativeLong("wait_version", wait);
+      String timeout = ctx.queryParam("timeout_ms");
+      long millis = timeout == null ? MAX_WAIT_MILLIS : nonNegativeLong("timeout_ms", timeout);
+      follower.awaitVersion(version, Duration.ofMillis(Math.min(millis, MAX_WAIT_MILLIS)));
+    }
     ObjectNode body = json.createObjectNode();
     body.put("instance", instanceId);
     body.put("applied_version", follower.appliedVersion());
@@ -383,6 +399,19 @@ public final class AdminApi implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private static long nonNegativeLong(String name, String text) {
+    try {
+      long v = Long.parseLong(text.trim());
+      if (v >= 0) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new ApiError(
+        400, "bad_request", name + " must be a whole number >= 0, was '" + text + "'");
+  }
 
   private static Request request(JsonNode body) {
     JsonNode a = body.get("action");

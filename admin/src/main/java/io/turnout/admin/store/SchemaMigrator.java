@@ -35,6 +35,7 @@ public final class SchemaMigrator {
     try {
       for (int i = 0; i < SCRIPTS.size(); i++) {
         int version = i + 1;
+        DurableCommit.require(c); // a schema lost in a crash would stop every follower
         try (Statement s = c.createStatement()) {
           s.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
           s.execute("CREATE SCHEMA IF NOT EXISTS turnout");

@@ -117,6 +117,7 @@ public final class StateFollower implements AutoCloseable {
 
   private void run() {
     long backoffMillis = 100;
+    boolean lost = false;
     while (running) {
       try (Connection c = connector.connect()) {
         current = c;
@@ -126,12 +127,18 @@ public final class StateFollower implements AutoCloseable {
         connected = true;
         backoffMillis = 100;
         reload(c); // whatever changed while we were away
+        if (lost) {
+          // The warnings said it was gone; say it is back, or the log ends on "retrying".
+          log.info("state store reachable again; following it at version {}", appliedVersion());
+          lost = false;
+        }
         follow(c);
       } catch (SQLException | RuntimeException e) {
         if (!running) {
           break;
         }
         connected = false;
+        lost = true;
         lastError = e.getMessage();
         log.warn(
             "state store unreachable ({}); serving the last proven state (version {}), retrying",

@@ -24,8 +24,9 @@ import javax.sql.DataSource;
  * The control state in the {@code turnout} schema of the primary backend. Every change is one
  * transaction: the state version is incremented (a row lock, so commit order is version order), the
  * migration's row is compare-and-set on the version its decision was based on, an audit row is
- * written, and {@code NOTIFY turnout_state} tells every instance to reload. Blocking (JDBC): call
- * it off the event loops.
+ * written, and {@code NOTIFY turnout_state} tells every instance to reload; the commit waits for
+ * its WAL flush whatever the server's synchronous_commit ({@link DurableCommit}). Blocking (JDBC):
+ * call it off the event loops.
  */
 public final class StateStore {
   /** The channel every instance LISTENs on; the payload is the new state version. */
@@ -110,6 +111,7 @@ public final class StateStore {
   private static MigrationRecord apply(Connection c, Change change)
       throws SQLException, ConflictException {
     String id = change.to().migrationId();
+    DurableCommit.require(c);
     long newVersion;
     try (PreparedStatement ps =
             c.prepareStatement("UPDATE turnout.state SET version = version + 1 RETURNING version");
