@@ -86,8 +86,19 @@ final class DemoCommand implements Callable<Integer> {
       pg.close();
       throw e;
     }
-    // The proxy drains first, then the control plane goes, then its database.
-    UntilShutdown.await("turnout-demo-shutdown", demo::close, pg::close);
+    // The proxy drains first, then the control plane goes, then its database: the demo's hook
+    // stops the PostgreSQL, not the testkit's, which would run alongside and stop it under them.
+    PostgresProvider.stopAtExitByCaller(pg);
+    Running running = demo;
+    UntilShutdown.await(
+        "turnout-demo-shutdown",
+        () -> {
+          try {
+            running.close();
+          } finally {
+            pg.close(); // even when closing Turnout failed: no PostgreSQL left behind
+          }
+        });
     return 0;
   }
 
