@@ -108,6 +108,10 @@ abstract class BaseServer implements PostgresServer {
     this.ownedByProvider = true;
   }
 
+  final boolean isOwnedByProvider() {
+    return ownedByProvider;
+  }
+
   final boolean isClosed() {
     return closed.get();
   }

@@ -275,6 +275,29 @@ public final class PostgresProvider {
     LIVE.remove(server);
   }
 
+  /**
+   * Leaves stopping {@code server} (from {@link #start}) at JVM exit to its caller: the provider's
+   * shutdown hook no longer stops it. For a program that stops it in its own shutdown hook after
+   * what still uses it (the demo: proxy, then control plane, then PostgreSQL); shutdown hooks run
+   * concurrently, so the provider's would stop the server under them. Call it just before
+   * registering that hook. Shared and named servers belong to the provider and are refused.
+   */
+  public static void stopAtExitByCaller(PostgresServer server) {
+    if (!(server instanceof BaseServer s)) {
+      throw new IllegalArgumentException("not a server from PostgresProvider: " + server);
+    }
+    if (s.isOwnedByProvider()) {
+      throw new IllegalArgumentException(
+          "a shared or named server is stopped by the provider only: " + server);
+    }
+    forget(s);
+  }
+
+  /** Whether the provider's shutdown hook will stop {@code server}; for tests. */
+  static boolean stopsAtExit(PostgresServer server) {
+    return server instanceof BaseServer s && LIVE.contains(s);
+  }
+
   private static void stopAll() {
     for (BaseServer s : List.copyOf(LIVE)) {
       try {

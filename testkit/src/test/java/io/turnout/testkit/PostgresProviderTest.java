@@ -1,6 +1,7 @@
 package io.turnout.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,6 +69,23 @@ class PostgresProviderTest {
                         failing("url", "connection refused"),
                         succeeding("local", new PostgresUrlTest.FakeServer("h", 1)))));
     assertEquals(Map.of("url", "failed: connection refused"), e.reasons());
+  }
+
+  @Test
+  void stopAtExitByCaller_takesTheServerOutOfTheShutdownHook_notSharedOnes() {
+    BaseServer mine =
+        PostgresProvider.start(
+            PostgresOptions.named("mine"),
+            List.of(succeeding("local", new PostgresUrlTest.FakeServer("127.0.0.1", 1))));
+    assertTrue(PostgresProvider.stopsAtExit(mine));
+    PostgresProvider.stopAtExitByCaller(mine);
+    assertFalse(PostgresProvider.stopsAtExit(mine));
+    mine.close();
+    assertTrue(mine.isClosed());
+
+    BaseServer shared = new PostgresUrlTest.FakeServer("127.0.0.1", 2);
+    shared.ownedByProvider();
+    assertThrows(IllegalArgumentException.class, () -> PostgresProvider.stopAtExitByCaller(shared));
   }
 
   @Test
