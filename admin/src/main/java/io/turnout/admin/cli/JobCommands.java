@@ -64,6 +64,20 @@ final class JobCommands {
     }
   }
 
+  /** A job that walks the table in batches (backfill) or chunks (verify) of a chosen size. */
+  abstract static class BatchedStarter extends Starter {
+    @Option(names = "--batch-size", paramLabel = "ROWS", description = "Rows per batch or chunk.")
+    Integer batchSize;
+
+    Integer startBatched(String kind) {
+      ObjectNode extra = options.client().json().createObjectNode();
+      if (batchSize != null) {
+        extra.put("batch_size", batchSize);
+      }
+      return start(kind, extra);
+    }
+  }
+
   /** Polls the job until it ends, redrawing one progress line on stderr; the end on stdout. */
   static Integer follow(MigrationCommands.Base cmd, AdminClient c, JsonNode job) {
     PrintWriter err = cmd.spec.commandLine().getErr();
@@ -140,17 +154,10 @@ final class JobCommands {
       description =
           "Copy old into new in keyset batches (resumable), then validate the NOT NULL check."
               + " Needs dual-write on. Then: backfilled.")
-  static final class Backfill extends Starter {
-    @Option(names = "--batch-size", paramLabel = "ROWS", description = "Rows per batch.")
-    Integer batchSize;
-
+  static final class Backfill extends BatchedStarter {
     @Override
     public Integer call() {
-      ObjectNode extra = options.client().json().createObjectNode();
-      if (batchSize != null) {
-        extra.put("batch_size", batchSize);
-      }
-      return start("backfill", extra);
+      return startBatched("backfill");
     }
   }
 
@@ -159,17 +166,10 @@ final class JobCommands {
       mixinStandardHelpOptions = true,
       description =
           "Count rows where new ≠ forward(old) or old ≠ backward(new). Drift 0: verified.")
-  static final class Verify extends Starter {
-    @Option(names = "--batch-size", paramLabel = "ROWS", description = "Rows per chunk.")
-    Integer batchSize;
-
+  static final class Verify extends BatchedStarter {
     @Override
     public Integer call() {
-      ObjectNode extra = options.client().json().createObjectNode();
-      if (batchSize != null) {
-        extra.put("batch_size", batchSize);
-      }
-      return start("verify", extra);
+      return startBatched("verify");
     }
   }
 
