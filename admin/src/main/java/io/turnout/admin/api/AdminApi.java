@@ -41,6 +41,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,12 +111,7 @@ public final class AdminApi implements AutoCloseable {
                     () ->
                         new IllegalArgumentException(
                             "the admin API needs admin.token: it accepts no change without one")));
-    if (settings.tls().isPresent()) {
-      // Refuse rather than serve the token in clear text on an API the operator thinks is TLS.
-      throw new IllegalArgumentException(
-          "admin.tls is not supported yet: put the admin API behind a TLS proxy, or leave it on"
-              + " 127.0.0.1");
-    }
+    Optional<SSLContext> tls = settings.tls().map(AdminTls::serverContext);
     this.openReads = settings.openReads();
     this.instanceId = instanceId;
     Gauge.builder("turnout_state_version_applied", follower, StateFollower::appliedVersion)
@@ -128,6 +124,16 @@ public final class AdminApi implements AutoCloseable {
               config.startup.showJavalinBanner = false;
               config.jetty.host = settings.listen().host();
               config.jetty.port = settings.listen().port();
+              tls.ifPresent(
+                  context ->
+                      config.jetty.addConnector(
+                          (server, http) ->
+                              AdminTls.connector(
+                                  server,
+                                  http,
+                                  context,
+                                  settings.listen().host(),
+                                  settings.listen().port())));
               config.routes.before(this::authenticate);
               config.routes.get("/healthz", this::health);
               config.routes.get("/readyz", this::ready);

@@ -3,12 +3,23 @@ package io.turnout.admin.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The CLI's side of the admin API: one request, JSON back, and every failure turned into a {@link
@@ -16,12 +27,11 @@ import java.time.Duration;
  */
 final class AdminClient {
   private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
   private final URI base;
   private final String token;
 
-  AdminClient(String baseUrl, String token) {
+  AdminClient(String baseUrl, String token, Optional<Path> trustedCertificates) {
     String b = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     try {
       this.base = URI.create(b);
@@ -32,6 +42,32 @@ final class AdminClient {
       throw new CliFailure(2, "--admin '" + baseUrl + "' must be an http:// or https:// URL");
     }
     this.token = token;
+    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    trustedCertificates.ifPresent(pem -> client.sslContext(trusting(pem)));
+    this.http = client.build();
+  }
+
+  /** An SSL context that trusts exactly the certificates in {@code pem}. */
+  private static SSLContext trusting(Path pem) {
+    try (InputStream in = Files.newInputStream(pem)) {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      int i = 0;
+      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trust.setCertificateEntry("admin-ca-" + i++, c);
+      }
+      if (i == 0) {
+        throw new CliFailure(2, "--admin-ca " + pem + " holds no PEM certificate");
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new CliFailure(2, "--admin-ca " + pem + ": " + e.getMessage());
+    }
   }
 
   JsonNode get(String path) {
@@ -61,6 +97,14 @@ final class AdminClient {
     } catch (ConnectException e) {
       throw new CliFailure(
           1, "cannot reach the admin API at " + base + " (is turnout serve running? --admin URL)");
+    } catch (SSLHandshakeException e) {
+      throw new CliFailure(
+          1,
+          "TLS handshake with the admin API at "
+              + base
+              + " failed: "
+              + e.getMessage()
+              + " (a self-signed certificate is trusted with --admin-ca FILE)");
     } catch (IOException e) {
       throw new CliFailure(1, "admin API at " + base + ": " + e.getMessage());
     } catch (InterruptedException e) {

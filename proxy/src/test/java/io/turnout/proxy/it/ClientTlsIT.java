@@ -3,6 +3,8 @@ package io.turnout.proxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.handler.ssl.SslContextBuilder;
+import io.turnout.testkit.TestCertificate;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,7 +38,11 @@ class ClientTlsIT {
   @BeforeAll
   static void startTlsProxy() throws Exception {
     certificate = TestCertificate.generate(dir);
-    tls = TurnoutFixture.builder().clientTls(certificate.serverContext()).build().start();
+    tls = TurnoutFixture.builder().clientTls(
+                    SslContextBuilder.forServer(
+                            certificate.certificatePem().toFile(),
+                            certificate.privateKeyPem().toFile())
+                        .build()).build().start();
   }
 
   @AfterAll

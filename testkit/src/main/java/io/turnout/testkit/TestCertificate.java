@@ -1,27 +1,27 @@
-package io.turnout.proxy.it;
+package io.turnout.testkit;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.KeyStore;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 
 /**
  * A self-signed server certificate for localhost / 127.0.0.1, made with the JDK's own keytool (no
  * download, no openssl needed): a PKCS#12 key store for the proxy and the certificate as PEM for
- * clients to trust.
+ * clients to trust, and the certificate and its private key (PKCS#8) as the PEM files Turnout's
+ * {@code tls} / {@code admin.tls} settings take.
  */
-record TestCertificate(Path keyStore, Path certificatePem) {
+public record TestCertificate(Path keyStore, Path certificatePem, Path privateKeyPem) {
   private static final String PASSWORD = "turnout-it";
 
-  static TestCertificate generate(Path dir) throws IOException, InterruptedException {
+  public static TestCertificate generate(Path dir) throws IOException, InterruptedException {
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
     Path store = dir.resolve("turnout-it.p12");
     Path pem = dir.resolve("turnout-it.pem");
@@ -63,7 +63,9 @@ record TestCertificate(Path keyStore, Path certificatePem) {
             PASSWORD,
             "-file",
             pem.toString()));
-    return new TestCertificate(store, pem);
+    Path key = dir.resolve("turnout-it.key");
+    writePrivateKeyPem(store, key);
+    return new TestCertificate(store, pem, key);
   }
 
   private static void keytool(List<String> command) throws IOException, InterruptedException {
@@ -74,14 +76,19 @@ record TestCertificate(Path keyStore, Path certificatePem) {
     }
   }
 
-  /** The proxy's side: a Netty server context presenting this certificate. */
-  SslContext serverContext() throws IOException, GeneralSecurityException {
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keyStore)) {
+  /** keytool cannot export a private key, so read it from the store and write PKCS#8 PEM. */
+  private static void writePrivateKeyPem(Path store, Path target) throws IOException {
+    try (InputStream in = Files.newInputStream(store)) {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(in, PASSWORD.toCharArray());
+      Key key = ks.getKey("turnout", PASSWORD.toCharArray());
+      String body =
+          Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+              .encodeToString(key.getEncoded());
+      Files.writeString(
+          target, "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n");
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot read the generated key from " + store, e);
     }
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, PASSWORD.toCharArray());
-    return SslContextBuilder.forServer(kmf).build();
   }
 }
