@@ -38,11 +38,14 @@ class ClientTlsIT {
   @BeforeAll
   static void startTlsProxy() throws Exception {
     certificate = TestCertificate.generate(dir);
-    tls = TurnoutFixture.builder().clientTls(
-                    SslContextBuilder.forServer(
-                            certificate.certificatePem().toFile(),
-                            certificate.privateKeyPem().toFile())
-                        .build()).build().start();
+    tls =
+        TurnoutFixture.builder()
+            .clientTls(
+                SslContextBuilder.forServer(
+                        certificate.certificatePem().toFile(), certificate.privateKeyPem().toFile())
+                    .build())
+            .build()
+            .start();
   }
 
   @AfterAll
