@@ -45,7 +45,12 @@ final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ByteBuf chunk = msg instanceof Frame frame ? frame.content() : (ByteBuf) msg;
-    scanner.scan(chunk);
+    try {
+      scanner.scan(chunk);
+    } catch (RuntimeException e) {
+      chunk.release(); // exceptionCaught closes the session; the chunk is never relayed
+      throw e;
+    }
     client.write(chunk);
   }
 
@@ -59,7 +64,7 @@ final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
         return;
       case BackendType.READY_FOR_QUERY:
         session.onMessage(frame.type());
-        session.onReadyForQuery(frame.payload().getByte(frame.payload().readerIndex()));
+        session.startupCompleted(frame.payload().getByte(frame.payload().readerIndex()));
         client.write(frame.content());
         streaming = true;
         // Any bytes already buffered behind this frame reach us as a plain ByteBuf.

@@ -40,7 +40,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       session.terminateRequested(frame.content());
       return;
     }
-    session.clientSent();
+    session.clientSent(frame.type());
     backend.write(frame.content());
   }
 

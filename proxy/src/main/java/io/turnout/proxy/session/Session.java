@@ -29,8 +29,15 @@ public final class Session implements BackendStreamScanner.Listener {
   private byte lastBackendMessage;
   private boolean draining;
 
-  /** True from a ReadyForQuery until the client sends its next message. */
-  private boolean waitingForClient;
+  /**
+   * Queries, Syncs and FunctionCalls sent whose ReadyForQuery has not come back yet. Each of them
+   * is answered by exactly one ReadyForQuery, so with several pipelined the backend is busy until
+   * the last one's: "idle" is judged from this, never from the last ReadyForQuery alone.
+   */
+  private int awaitingReady;
+
+  /** An extended-protocol message was sent since the last Sync: the backend is mid-exchange. */
+  private boolean extendedPending;
 
   private boolean closing;
 
@@ -84,17 +91,46 @@ public final class Session implements BackendStreamScanner.Listener {
   @Override
   public void onReadyForQuery(byte transactionStatus) {
     state = SessionState.fromTransactionStatus(transactionStatus);
-    waitingForClient = true;
+    if (awaitingReady > 0) {
+      awaitingReady--;
+    }
   }
 
-  /** The client sent a message: until the next ReadyForQuery, the backend has the turn. */
-  void clientSent() {
-    waitingForClient = false;
+  /** The ReadyForQuery that ends startup: it answers no request of the client's. */
+  void startupCompleted(byte transactionStatus) {
+    state = SessionState.fromTransactionStatus(transactionStatus);
   }
 
-  /** True when the backend is idle waiting for the client (what an idle timeout measures). */
+  /** The client sent a message of this type on to the backend. */
+  void clientSent(byte type) {
+    switch (type) {
+      case FrontendType.QUERY:
+      case FrontendType.FUNCTION_CALL:
+        awaitingReady++;
+        break;
+      case FrontendType.SYNC:
+        awaitingReady++;
+        extendedPending = false;
+        break;
+      case FrontendType.PARSE:
+      case FrontendType.BIND:
+      case FrontendType.DESCRIBE:
+      case FrontendType.EXECUTE:
+      case FrontendType.CLOSE:
+      case FrontendType.FLUSH:
+        extendedPending = true;
+        break;
+      default:
+        break; // COPY data and authentication answers belong to an exchange already counted
+    }
+  }
+
+  /**
+   * True when the backend waits for the client with nothing outstanding: past startup, every
+   * request answered, no extended exchange open, no COPY. What idle timeout and drain measure.
+   */
   boolean waitingForClient() {
-    return waitingForClient && !state.copying();
+    return state.pastStartup() && !state.copying() && awaitingReady == 0 && !extendedPending;
   }
 
   /** True once the backend's last message was an ErrorResponse (it may close right after one). */
@@ -104,19 +140,22 @@ public final class Session implements BackendStreamScanner.Listener {
 
   /** Called after a backend chunk was relayed: a draining session closes once it is idle. */
   void afterBackendChunk() {
-    if (draining && state == SessionState.READY) {
+    if (draining && waitingForClient() && !state.inTransaction()) {
       closeWithError(SHUTTING_DOWN);
     }
   }
 
-  /** Graceful shutdown: close now if idle, else once the current transaction ends. */
+  /**
+   * Graceful shutdown: close now if idle, else once the running statements and the current
+   * transaction end. A session still starting up is left to finish (or to the grace's end).
+   */
   void drain() {
     client
         .eventLoop()
         .execute(
             () -> {
               draining = true;
-              if (!state.inTransaction() && !state.copying()) {
+              if (waitingForClient() && !state.inTransaction()) {
                 closeWithError(SHUTTING_DOWN);
               }
             });

@@ -19,6 +19,11 @@ public enum SessionState {
     return this == IN_TRANSACTION || this == FAILED_TRANSACTION;
   }
 
+  /** Startup and authentication are over (and the session not closed). */
+  boolean pastStartup() {
+    return this != STARTUP && this != AUTHENTICATING && this != CLOSED;
+  }
+
   /** In COPY, data flowing one way until CopyDone. */
   boolean copying() {
     return this == COPY_IN || this == COPY_OUT;

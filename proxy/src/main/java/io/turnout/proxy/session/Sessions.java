@@ -3,6 +3,7 @@ package io.turnout.proxy.session;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The live client sessions of one proxy: admission under the connection limit, and the drain that
@@ -11,6 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Sessions {
   private final int maxSessions;
   private final Set<Session> live = ConcurrentHashMap.newKeySet();
+
+  /** Slots taken; claimed by compare-and-set before a session joins {@link #live}. */
+  private final AtomicInteger taken = new AtomicInteger();
+
   private final AtomicBoolean draining = new AtomicBoolean();
 
   public Sessions(int maxSessions) {
@@ -25,17 +30,24 @@ public final class Sessions {
     if (draining.get()) {
       return "the proxy is shutting down";
     }
-    // Check-then-add can overshoot by the number of event loops at most; add-then-check cannot.
+    // Claim a slot first: two clients racing for the last one cannot both win (check-then-add
+    // would overshoot) nor both lose (add-then-check refused both while a slot was free).
+    int n;
+    do {
+      n = taken.get();
+      if (n >= maxSessions) {
+        return "sorry, too many clients already (max_client_connections=" + maxSessions + ")";
+      }
+    } while (!taken.compareAndSet(n, n + 1));
     live.add(session);
-    if (live.size() > maxSessions) {
-      live.remove(session);
-      return "sorry, too many clients already (max_client_connections=" + maxSessions + ")";
-    }
     return null;
   }
 
+  /** A session ended; frees its slot if it held one (safe to call for a refused session). */
   void remove(Session session) {
-    live.remove(session);
+    if (live.remove(session)) {
+      taken.decrementAndGet();
+    }
   }
 
   public int size() {

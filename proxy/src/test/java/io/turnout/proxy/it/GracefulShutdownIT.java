@@ -78,6 +78,38 @@ class GracefulShutdownIT {
     }
   }
 
+  /**
+   * An autocommit statement still running when the drain starts finishes within the grace and the
+   * session closes after its result. (Judging "idle" from the last ReadyForQuery killed it at
+   * once.)
+   */
+  @Test
+  void close_runningAutocommitStatement_finishesWithinGrace() throws Exception {
+    TurnoutFixture fixture =
+        TurnoutFixture.builder().shutdownGrace(Duration.ofSeconds(30)).build().start();
+    ProxyServer proxy = fixture.proxy();
+    Thread closer = new Thread(fixture::close, "turnout-it-close");
+    try (Connection c =
+            DriverManager.getConnection(
+                fixture.turnoutUrl(fixture.database()), fixture.superuser());
+        Connection direct = fixture.connectDirect();
+        Statement st = c.createStatement();
+        SleepingQuery sleeping = SleepingQuery.start(st, 2, direct, Backends.pid(c))) {
+      closer.start();
+      awaitDraining(proxy);
+      SQLException failure = sleeping.outcome().error();
+      assertThat(failure == null ? "completed" : failure.toString())
+          .as("the running statement's outcome")
+          .isEqualTo("completed");
+      ServerErrorMessage error = serverErrorOf(c, "select 1");
+      assertThat(error.getSQLState()).isEqualTo("57P01");
+      assertThat(error.getDetail()).as("closed once idle, not at the grace's end").isNull();
+    } finally {
+      closer.join(60_000);
+      fixture.close();
+    }
+  }
+
   @Test
   void close_transactionStillOpenAfterGrace_isTerminatedWith57P01AndRolledBack() throws Exception {
     TurnoutFixture fixture =

@@ -71,7 +71,7 @@ final class TurnoutFixture implements BeforeAllCallback, AfterAllCallback, AutoC
             options.maxMessageSize,
             Duration.ofSeconds(5),
             Duration.ofSeconds(60),
-            Duration.ZERO,
+            options.idleTimeout,
             Optional.ofNullable(options.clientTls));
     proxy =
         new ProxyServer(
@@ -167,6 +167,7 @@ final class TurnoutFixture implements BeforeAllCallback, AfterAllCallback, AutoC
     private int maxClients = 100;
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private SslContext clientTls;
+    private Duration idleTimeout = Duration.ZERO;
     private boolean faultyRelay;
 
     Builder maxMessageSize(int bytes) {
@@ -181,6 +182,11 @@ final class TurnoutFixture implements BeforeAllCallback, AfterAllCallback, AutoC
 
     Builder shutdownGrace(Duration grace) {
       this.shutdownGrace = grace;
+      return this;
+    }
+
+    Builder idleTimeout(Duration idle) {
+      this.idleTimeout = idle;
       return this;
     }
 
