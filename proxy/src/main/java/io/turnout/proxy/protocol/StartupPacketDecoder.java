@@ -39,7 +39,7 @@ public final class StartupPacketDecoder extends StrictDecoder {
     }
     int length = in.getInt(in.readerIndex());
     if (length < 8 || length > StartupPacket.MAX_LENGTH) {
-      throw new ProtocolViolation("invalid length of startup packet: " + length);
+      throw ProtocolViolation.unanswered("invalid length of startup packet: " + length);
     }
     if (in.readableBytes() < length) {
       return;

@@ -198,7 +198,14 @@ public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable root = ProtocolViolation.unwrap(cause);
-    if (root instanceof ProtocolViolation violation) {
+    if (root instanceof ProtocolViolation violation && !violation.answered()) {
+      // PostgreSQL logs these (COMMERROR) and closes without a reply; so does Turnout.
+      log.info(
+          "closing client {} without a reply: {}",
+          ctx.channel().remoteAddress(),
+          violation.getMessage());
+      session.close();
+    } else if (root instanceof ProtocolViolation violation) {
       session.closeWithError(violation.toErrorResponse());
     } else {
       log.warn(

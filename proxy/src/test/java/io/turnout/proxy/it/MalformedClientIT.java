@@ -3,6 +3,7 @@ package io.turnout.proxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -17,8 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Bytes no driver sends, over a raw socket: each gets an ErrorResponse with the SQLSTATE PostgreSQL
- * would use and a closed connection, and costs nobody else anything. Also the negotiation answers
+ * Bytes no driver sends, over a raw socket: each gets what PostgreSQL gives it (an ErrorResponse with
+ * its SQLSTATE, or for a startup packet with no valid length, no reply) and a closed connection,
+ * and costs nobody else anything. Also the negotiation answers
  * and the connection limit.
  */
 class MalformedClientIT {
@@ -49,11 +51,36 @@ class MalformedClientIT {
     }
   }
 
+  /**
+   * Bytes that are no startup packet length (here an HTTP request) get no reply from PostgreSQL,
+   * only a line in its log ("invalid length of startup packet"): Turnout does the same.
+   */
   @Test
-  void garbageBeforeStartup_gets08P01AndClose() throws Exception {
-    try (RawPgConnection raw = RawPgConnection.open(turnout.address())) {
-      raw.send("GET / HTTP/1.1\r\nHost: turnout\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertFatalAndClosed(raw, "08P01");
+  void garbageBeforeStartup_isClosedWithoutAReply_likePostgres() throws Exception {
+    byte[] http = "GET / HTTP/1.1\r\nHost: turnout\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertClosedWithoutReply(directAddress(), http);
+    assertClosedWithoutReply(turnout.address(), http);
+  }
+
+  /** A client that connects and ends at once sends Terminate where the startup packet goes. */
+  @Test
+  void terminateBeforeStartup_isClosedWithoutAReply_likePostgres() throws Exception {
+    byte[] terminate = {'X', 0, 0, 0, 4};
+    assertClosedWithoutReply(directAddress(), terminate);
+    assertClosedWithoutReply(turnout.address(), terminate);
+  }
+
+  private static InetSocketAddress directAddress() {
+    return new InetSocketAddress(turnout.postgres().host(), turnout.postgres().port());
+  }
+
+  private static void assertClosedWithoutReply(InetSocketAddress address, byte[] bytes)
+      throws Exception {
+    try (RawPgConnection raw = RawPgConnection.open(address)) {
+      raw.send(bytes);
+      assertThat(raw.readByte())
+          .as("first byte from %s (-1: closed without a reply)", address)
+          .isEqualTo(-1);
     }
   }
 

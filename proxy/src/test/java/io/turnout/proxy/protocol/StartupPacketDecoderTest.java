@@ -110,8 +110,12 @@ class StartupPacketDecoderTest {
   }
 
   @Test
-  void lengthBelowMinimum_isProtocolViolation() {
-    assertViolation(Bytes.untyped(0).setInt(0, 4), "invalid length of startup packet: 4");
+  void lengthBelowMinimum_isProtocolViolation_thatPostgresDoesNotAnswer() {
+    assertThatThrownBy(() -> channel.writeInbound(Bytes.untyped(0).setInt(0, 4)))
+        .cause()
+        .isInstanceOfSatisfying(
+            ProtocolViolation.class, v -> assertThat(v.answered()).as("answered").isFalse())
+        .hasMessageContaining("invalid length of startup packet: 4");
   }
 
   @Test
