@@ -8,6 +8,7 @@ package io.turnout.proxy.protocol;
  */
 public final class BackendType {
   public static final byte BACKEND_KEY_DATA = 'K';
+  public static final byte NEGOTIATE_PROTOCOL_VERSION = 'v';
   public static final byte READY_FOR_QUERY = 'Z';
   public static final byte ERROR_RESPONSE = 'E';
   public static final byte COPY_IN_RESPONSE = 'G';

@@ -39,12 +39,10 @@ public sealed interface StartupPacket
   /** CancelRequest: sent on a new connection, carrying the key from BackendKeyData. */
   record CancelRequest(BackendKeyData key) implements StartupPacket {
     public ByteBuf encode(ByteBufAllocator alloc) {
-      return alloc
-          .buffer(16)
-          .writeInt(16)
-          .writeInt(CANCEL_REQUEST_CODE)
-          .writeInt(key.processId())
-          .writeInt(key.secretKey());
+      int length = 4 + 4 + 4 + key.secret().length;
+      ByteBuf buf = alloc.buffer(length).writeInt(length).writeInt(CANCEL_REQUEST_CODE);
+      key.writeTo(buf);
+      return buf;
     }
   }
 
@@ -54,8 +52,41 @@ public sealed interface StartupPacket
    */
   record StartupMessage(int protocolVersion, Map<String, String> parameters)
       implements StartupPacket {
+    /**
+     * The newest minor version of protocol 3 Turnout understands: 3.2 (PostgreSQL 18, whose
+     * BackendKeyData and CancelRequest carry longer keys). 3.1 was never used.
+     */
+    public static final int NEWEST_MINOR = 2;
+
     public StartupMessage {
       parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    }
+
+    /**
+     * What to send the backend: this message, with a minor version newer than Turnout knows lowered
+     * to {@link #NEWEST_MINOR}, so the backend never agrees to a protocol Turnout cannot follow.
+     * The client then learns the lowered version from a NegotiateProtocolVersion, the backend's or
+     * {@link #negotiateProtocolVersion Turnout's own}.
+     */
+    public StartupMessage forBackend() {
+      return minorVersion() > NEWEST_MINOR
+          ? new StartupMessage(3 << 16 | NEWEST_MINOR, parameters)
+          : this;
+    }
+
+    /**
+     * The NegotiateProtocolVersion Turnout answers with when it lowered the version and the backend
+     * accepted the lowered one without negotiating: newest version supported, no options refused
+     * (the backend, which saw every {@code _pq_.} option, refused none or it would have
+     * negotiated).
+     */
+    public static ByteBuf negotiateProtocolVersion(ByteBufAllocator alloc) {
+      return alloc
+          .buffer(13)
+          .writeByte(BackendType.NEGOTIATE_PROTOCOL_VERSION)
+          .writeInt(12)
+          .writeInt(3 << 16 | NEWEST_MINOR)
+          .writeInt(0);
     }
 
     public int majorVersion() {
@@ -105,10 +136,12 @@ public sealed interface StartupPacket
         expectEmpty(packet, "GSSENCRequest");
         return GSSENCRequest.INSTANCE;
       case CANCEL_REQUEST_CODE:
-        if (packet.readableBytes() != 8) {
-          throw new ProtocolViolation("invalid length of CancelRequest");
+        // Protocol 3.2 lets the key be longer than 3.0's 4 bytes (up to 256).
+        if (packet.readableBytes() < 8
+            || packet.readableBytes() > 4 + BackendKeyData.MAX_SECRET_LENGTH) {
+          throw ProtocolViolation.unanswered("invalid length of CancelRequest");
         }
-        return new CancelRequest(new BackendKeyData(packet.readInt(), packet.readInt()));
+        return new CancelRequest(BackendKeyData.read(packet));
       default:
         return decodeStartupMessage(code, packet);
     }
@@ -122,7 +155,8 @@ public sealed interface StartupPacket
               + (version >>> 16)
               + "."
               + (version & 0xFFFF)
-              + ": server supports 3.0 to 3.0");
+              + ": server supports 3.0 to 3."
+              + StartupMessage.NEWEST_MINOR);
     }
     Map<String, String> params = new LinkedHashMap<>();
     while (true) {

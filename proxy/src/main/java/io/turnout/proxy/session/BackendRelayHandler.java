@@ -11,15 +11,17 @@ import io.turnout.proxy.protocol.BackendType;
 import io.turnout.proxy.protocol.ErrorResponse;
 import io.turnout.proxy.protocol.Frame;
 import io.turnout.proxy.protocol.SqlState;
+import io.turnout.proxy.protocol.StartupPacket;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Relays backend output to the client. During startup it works frame by frame, to swap the
- * backend's BackendKeyData for the proxy's own. At the first ReadyForQuery it removes the frame
- * decoder and from then on relays whole received chunks untouched, following message boundaries
- * with a {@link BackendStreamScanner} only to track transaction and COPY state.
+ * backend's BackendKeyData for the proxy's own and to tell the client of a protocol version Turnout
+ * lowered. At the first ReadyForQuery it removes the frame decoder and from then on relays whole
+ * received chunks untouched, following message boundaries with a {@link BackendStreamScanner} only
+ * to track transaction and COPY state.
  */
 final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(BackendRelayHandler.class);
@@ -27,6 +29,7 @@ final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
   private final Session session;
   private final BackendStreamScanner scanner;
   private boolean streaming;
+  private boolean firstFrameSeen;
 
   BackendRelayHandler(Session session) {
     this.session = session;
@@ -56,6 +59,14 @@ final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
 
   private void relayStartupFrame(ChannelHandlerContext ctx, Frame frame) {
     Channel client = session.client();
+    if (!firstFrameSeen) {
+      firstFrameSeen = true;
+      // The backend accepted the version Turnout lowered without negotiating: the client, which
+      // asked for a newer one, must still be told (PostgreSQL sends this before authentication).
+      if (session.protocolLowered() && frame.type() != BackendType.NEGOTIATE_PROTOCOL_VERSION) {
+        client.write(StartupPacket.StartupMessage.negotiateProtocolVersion(client.alloc()));
+      }
+    }
     switch (frame.type()) {
       case BackendType.BACKEND_KEY_DATA:
         BackendKeyData proxyKey = session.exchangeKey(BackendKeyData.decode(frame));

@@ -21,22 +21,28 @@ import java.util.concurrent.ConcurrentMap;
 public final class CancelRegistry {
   private record Target(SocketAddress backend, BackendKeyData backendKey) {}
 
-  private final ConcurrentMap<Long, Target> targets = new ConcurrentHashMap<>();
+  private final ConcurrentMap<BackendKeyData, Target> targets = new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
 
-  /** Registers a backend key and returns the key to give the client instead. */
+  /**
+   * Registers a backend key and returns the key to give the client instead: the backend's real
+   * process id (what {@code pg_backend_pid()} and NOTIFY senders show) with a secret of Turnout's
+   * own, as long as the backend's. Routing is by the pair, so two backends with one pid are fine.
+   */
   public BackendKeyData register(SocketAddress backend, BackendKeyData backendKey) {
     Target target = new Target(backend, backendKey);
+    byte[] secret = new byte[backendKey.secret().length];
     while (true) {
-      BackendKeyData proxyKey = new BackendKeyData(random.nextInt() & 0x7FFFFFFF, random.nextInt());
-      if (targets.putIfAbsent(pack(proxyKey), target) == null) {
+      random.nextBytes(secret);
+      BackendKeyData proxyKey = new BackendKeyData(backendKey.processId(), secret);
+      if (targets.putIfAbsent(proxyKey, target) == null) {
         return proxyKey;
       }
     }
   }
 
   public void unregister(BackendKeyData proxyKey) {
-    targets.remove(pack(proxyKey));
+    targets.remove(proxyKey);
   }
 
   /**
@@ -48,7 +54,7 @@ public final class CancelRegistry {
       EventLoop loop,
       Class<? extends Channel> channelType,
       int connectTimeoutMillis) {
-    Target target = targets.get(pack(proxyKey));
+    Target target = targets.get(proxyKey);
     if (target == null) {
       return;
     }
@@ -73,9 +79,5 @@ public final class CancelRegistry {
                         .addListener(ChannelFutureListener.CLOSE);
                   }
                 });
-  }
-
-  private static long pack(BackendKeyData key) {
-    return ((long) key.processId() << 32) | (key.secretKey() & 0xFFFFFFFFL);
   }
 }

@@ -181,7 +181,9 @@ public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
               // The StartupMessage first: replacing the startup decoder hands the relay any frames
               // the
               // client pipelined behind it, and those must reach the backend after it.
-              f.channel().writeAndFlush(startup.encode(f.channel().alloc()));
+              StartupPacket.StartupMessage toBackend = startup.forBackend();
+              session.protocolLowered(toBackend != startup);
+              f.channel().writeAndFlush(toBackend.encode(f.channel().alloc()));
               // Relay from now on; the backend's own authentication exchange flows through
               // untouched.
               ctx.pipeline().replace(this, "relay", new FrontendRelayHandler(session));

@@ -41,6 +41,9 @@ public final class Session implements BackendStreamScanner.Listener {
 
   private boolean closing;
 
+  /** Turnout lowered the client's protocol minor version before passing the startup on. */
+  private boolean protocolLowered;
+
   Session(Channel client, SessionEnvironment env) {
     this.client = client;
     this.env = env;
@@ -56,6 +59,14 @@ public final class Session implements BackendStreamScanner.Listener {
 
   SessionState state() {
     return state;
+  }
+
+  void protocolLowered(boolean lowered) {
+    protocolLowered = lowered;
+  }
+
+  boolean protocolLowered() {
+    return protocolLowered;
   }
 
   void backendConnected(Channel backendChannel) {

@@ -36,6 +36,30 @@ class ListenNotifyIT {
     }
   }
 
+  /**
+   * The process id a client is told in BackendKeyData is its backend's real one, so
+   * pg_backend_pid(), a notification's sender pid and pg_terminate_backend(pid) all agree with it
+   * (clients that manage their listeners by pid depend on this).
+   */
+  @Test
+  void processIdClientsAreTold_isTheBackendsOwn_andMatchesNotifySenders() throws SQLException {
+    try (Connection listener = turnout.connectThroughTurnout();
+        Connection notifier = turnout.connectThroughTurnout()) {
+      int told = notifier.unwrap(PGConnection.class).getBackendPID();
+      assertThat(told).isEqualTo(Backends.pid(notifier));
+      assertThat(listener.unwrap(PGConnection.class).getBackendPID())
+          .isEqualTo(Backends.pid(listener));
+
+      listen(listener, "by_pid");
+      try (Statement st = notifier.createStatement()) {
+        st.execute("notify by_pid, 'hello'");
+      }
+      PGNotification[] got = listener.unwrap(PGConnection.class).getNotifications(10_000);
+      assertThat(got).hasSize(1);
+      assertThat(got[0].getPID()).as("sender pid of the notification").isEqualTo(told);
+    }
+  }
+
   @Test
   void bothThroughTurnout_manyNotificationsArriveInOrder() throws SQLException {
     try (Connection listener = turnout.connectThroughTurnout();

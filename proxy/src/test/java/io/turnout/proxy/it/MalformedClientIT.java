@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Bytes no driver sends, over a raw socket: each gets what PostgreSQL gives it (an ErrorResponse with
- * its SQLSTATE, or for a startup packet with no valid length, no reply) and a closed connection,
- * and costs nobody else anything. Also the negotiation answers
- * and the connection limit.
+ * Bytes no driver sends, over a raw socket: each gets what PostgreSQL gives it (an ErrorResponse
+ * with its SQLSTATE, or for a startup packet with no valid length, no reply) and a closed
+ * connection, and costs nobody else anything. Also the negotiation answers and the connection
+ * limit.
  */
 class MalformedClientIT {
   private static final int MAX_MESSAGE = 8 * 1024;

@@ -34,6 +34,32 @@ class RawProtocolIT {
     assertThat(withoutStartupNoise(viaTurnout)).isEqualTo(withoutStartupNoise(direct));
   }
 
+  /**
+   * A client asking for protocol 3.2 (PostgreSQL 18's, with longer cancel keys) is negotiated
+   * exactly as the backend negotiates it: here PostgreSQL 15 answers NegotiateProtocolVersion 3.0,
+   * and the BackendKeyData keeps the backend's key length.
+   */
+  @Test
+  void startupAsking3_2_isNegotiatedLikePostgres() throws Exception {
+    assertNegotiatedLikePostgres(RawPgConnection.PROTOCOL_3_0 + 2);
+  }
+
+  /** A minor version newer than any Turnout knows is negotiated down, never passed on blind. */
+  @Test
+  void startupAskingAFutureMinorVersion_isNegotiatedLikePostgres() throws Exception {
+    assertNegotiatedLikePostgres(RawPgConnection.PROTOCOL_3_0 + 9);
+  }
+
+  private void assertNegotiatedLikePostgres(int version) throws Exception {
+    assumeTrue(
+        turnout.postgres().superuserPassword() == null, "needs a superuser the server trusts");
+    byte[] startup = concat(startupMessage(version), frame('Q', cstring("select 'negotiated'")));
+    List<String> direct = exchange(directAddress(), startup, 2);
+    List<String> viaTurnout = exchange(turnout.address(), startup, 2);
+    assertThat(direct).startsWith("v:196608/0").contains("K:4", "D:negotiated");
+    assertThat(withoutStartupNoise(viaTurnout)).isEqualTo(withoutStartupNoise(direct));
+  }
+
   @Test
   void queryDeliveredOneByteAtATime_isAnswered() throws Exception {
     try (RawPgConnection raw = authenticated()) {
@@ -109,9 +135,9 @@ class RawProtocolIT {
     return seen;
   }
 
-  /** ParameterStatus and BackendKeyData carry per-connection values; the rest must match. */
+  /** ParameterStatus values are per connection; the rest (the key's length too) must match. */
   private static List<String> withoutStartupNoise(List<String> messages) {
-    return messages.stream().filter(m -> !m.startsWith("S") && !m.equals("K")).toList();
+    return messages.stream().filter(m -> !m.startsWith("S")).toList();
   }
 
   private static List<String> readUntilReady(RawPgConnection raw) throws IOException {
@@ -141,12 +167,23 @@ class RawProtocolIT {
         return "E:" + m.sqlState();
       case 'R':
         return "R" + m.authCode();
+      case 'K':
+        return "K:" + (m.body().length - 4); // the secret's length
+      case 'v':
+        {
+          ByteBuffer b = ByteBuffer.wrap(m.body());
+          return "v:" + b.getInt() + "/" + b.getInt(); // newest version supported / options refused
+        }
       default:
         return String.valueOf(m.type());
     }
   }
 
   private byte[] startupMessage() {
+    return startupMessage(RawPgConnection.PROTOCOL_3_0);
+  }
+
+  private byte[] startupMessage(int version) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     for (Map.Entry<String, String> e :
         Map.of("user", turnout.postgres().superuser(), "database", turnout.database()).entrySet()) {
@@ -155,11 +192,7 @@ class RawProtocolIT {
     }
     body.write(0);
     byte[] b = body.toByteArray();
-    return ByteBuffer.allocate(8 + b.length)
-        .putInt(8 + b.length)
-        .putInt(RawPgConnection.PROTOCOL_3_0)
-        .put(b)
-        .array();
+    return ByteBuffer.allocate(8 + b.length).putInt(8 + b.length).putInt(version).put(b).array();
   }
 
   private static byte[] parse(String sql) {
