@@ -67,6 +67,15 @@ public final class Router {
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
   }
 
+  /**
+   * The cheap first check, safe on an event loop: false when no migration is active or the text
+   * names no managed table, so {@link #decide} would pass it through (for a multi-statement string
+   * too). Allocates nothing.
+   */
+  public boolean mayRoute(String sql, StateSnapshot state) {
+    return anyActive(state) && filter.mayTouch(sql);
+  }
+
   /** Decides for one statement (not a multi-statement string: {@link #split} it first). */
   public Decision decide(String sql, StateSnapshot state) {
     if (!anyActive(state) || !filter.mayTouch(sql)) {
@@ -115,7 +124,8 @@ public final class Router {
     return plans;
   }
 
-  private boolean anyActive(StateSnapshot state) {
+  /** True when some migration is between {@code expanded} and {@code writes_new}. Cheap. */
+  public boolean anyActive(StateSnapshot state) {
     // The same snapshot object is passed for every statement until the state changes.
     ActiveMemo memo = activeMemo;
     if (memo != null && memo.state == state) {
