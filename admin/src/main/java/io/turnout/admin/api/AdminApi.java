@@ -260,6 +260,9 @@ public final class AdminApi implements AutoCloseable {
    */
   static final long MAX_WAIT_MILLIS = 10_000;
 
+  /** How long a transition's answer waits for this instance to apply it. */
+  static final long APPLY_WAIT_MILLIS = 5_000;
+
   private void state(Context ctx) throws InterruptedException {
     String wait = ctx.queryParam("wait_version");
     if (wait != null) {
@@ -290,7 +293,7 @@ public final class AdminApi implements AutoCloseable {
     send(ctx, 200, migrationJson(m, load().record(m.id())));
   }
 
-  private void transition(Context ctx) throws SQLException {
+  private void transition(Context ctx) throws SQLException, InterruptedException {
     String id = ctx.pathParam("id");
     known(id);
     JsonNode body = ApiJson.parseBody(ctx, "{\"action\": \"rollback\"}");
@@ -313,6 +316,11 @@ public final class AdminApi implements AutoCloseable {
       ObjectNode out = json.createObjectNode();
       out.put("changed", outcome.changed());
       out.put("reason", outcome.reason());
+      // Answer once this instance obeys the change, so a rollback that returned is in force here
+      // (other instances follow within their notification delay; GET /api/v1/state tells).
+      out.put(
+          "applied_here",
+          follower.awaitVersion(outcome.record().version(), Duration.ofMillis(APPLY_WAIT_MILLIS)));
       out.set("migration", migrationJson(known(id), outcome.record()));
       send(ctx, 200, out);
     } catch (TransitionRefusedException e) {

@@ -177,6 +177,9 @@ public final class StateFollower implements AutoCloseable {
     lastError = null;
     everLoaded = true;
     if (next.version() != previous.version() || !next.equals(previous)) {
+      // The instance acts on the change (the proxy's sessions see it) before anyone waiting in
+      // awaitVersion is told it is applied: "applied" must mean the next statement obeys it.
+      onChange.accept(next);
       snapshot.set(next);
       synchronized (this) {
         notifyAll();
@@ -188,7 +191,6 @@ public final class StateFollower implements AutoCloseable {
             previous.version(),
             next.version());
       }
-      onChange.accept(next);
     }
   }
 

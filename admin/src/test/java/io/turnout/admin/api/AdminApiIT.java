@@ -11,6 +11,7 @@ import io.turnout.admin.store.StateStore;
 import io.turnout.config.AdminSettings;
 import io.turnout.config.HostPort;
 import io.turnout.config.plan.RenameColumn;
+import io.turnout.config.state.Phase;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.junit.PostgresExtension;
 import java.net.URI;
@@ -77,13 +78,15 @@ class AdminApiIT {
               + " version, phase_since, updated_at) VALUES ('rename-email', 'expanded', 0, 0, 0,"
               + " now(), now())");
     }
-    assertThat(
-            post(
-                    "/api/v1/migrations/rename-email/transitions",
-                    "{\"action\": \"dual_write_on\"}",
-                    TOKEN)
-                .statusCode())
-        .isEqualTo(200);
+    HttpResponse<String> on =
+        post(
+            "/api/v1/migrations/rename-email/transitions",
+            "{\"action\": \"dual_write_on\"}",
+            TOKEN);
+    assertThat(on.statusCode()).isEqualTo(200);
+    // Answered only once this instance's follower applied it.
+    assertThat(on.body()).contains("\"applied_here\":true");
+    assertThat(follower.snapshot().phase("rename-email")).isEqualTo(Phase.DUAL_WRITE);
   }
 
   @AfterEach
