@@ -90,7 +90,8 @@ public final class ControlPlane implements AutoCloseable {
       store.initialize();
     } catch (SQLException e) {
       log.warn(
-          "state store on {} unreachable at start ({}); serving pass-through until it is back",
+          "state store on {} unreachable at start ({}); statements on tables under migration are"
+              + " refused (57P03) until it is back",
           url,
           e.getMessage());
     }

@@ -6,7 +6,9 @@ import io.turnout.config.HostPort;
 import io.turnout.config.TurnoutConfig;
 import io.turnout.config.load.ConfigException;
 import io.turnout.config.load.ConfigLoader;
+import io.turnout.config.state.StateSnapshot;
 import io.turnout.proxy.cli.UntilShutdown;
+import io.turnout.proxy.routing.WireMigrations;
 import io.turnout.proxy.server.ProxyServer;
 import io.turnout.proxy.server.ProxySettingsFactory;
 import io.turnout.testkit.PostgresOptions;
@@ -33,6 +35,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -166,6 +169,7 @@ final class DemoCommand implements Callable<Integer> {
   record Running(
       ProxyServer server,
       ControlPlane control,
+      Optional<WireMigrations> wire,
       Path plan,
       TurnoutConfig config,
       String adminUrl,
@@ -177,7 +181,11 @@ final class DemoCommand implements Callable<Integer> {
       try {
         server.close();
       } finally {
-        control.close();
+        try {
+          control.close();
+        } finally {
+          wire.ifPresent(WireMigrations::close);
+        }
       }
     }
 
@@ -199,13 +207,19 @@ final class DemoCommand implements Callable<Integer> {
     Path plan = writePlan(listenAt, pg);
     TurnoutConfig config = loadPlan(plan);
     String token = newToken();
-    ProxyServer server = new ProxyServer(ProxySettingsFactory.from(config)).start();
+    Optional<WireMigrations> wire = WireMigrations.of(config);
+    ProxyServer server =
+        new ProxyServer(ProxySettingsFactory.from(config), wire.map(WireMigrations::routing))
+            .start();
     ControlPlane control;
     try {
       String instanceId = "turnout-demo:" + server.address().getPort();
-      control = startControlPlane(config, askFor, adminPort.orAnyFree(), token, instanceId);
+      Consumer<StateSnapshot> onChange = s -> wire.ifPresent(w -> w.accept(s));
+      control =
+          startControlPlane(config, askFor, adminPort.orAnyFree(), token, instanceId, onChange);
     } catch (RuntimeException e) {
       server.close();
+      wire.ifPresent(WireMigrations::close);
       throw e;
     }
     InetSocketAddress api = control.adminAddress().orElseThrow();
@@ -214,7 +228,7 @@ final class DemoCommand implements Callable<Integer> {
         adminPort.port() != 0 && api.getPort() != adminPort.port()
             ? OptionalInt.of(adminPort.port())
             : OptionalInt.empty();
-    return new Running(server, control, plan, config, adminUrl, token, taken);
+    return new Running(server, control, wire, plan, config, adminUrl, token, taken);
   }
 
   /**
@@ -223,9 +237,14 @@ final class DemoCommand implements Callable<Integer> {
    * orAnyFree}.
    */
   private static ControlPlane startControlPlane(
-      TurnoutConfig config, int port, boolean orAnyFree, String token, String instanceId) {
+      TurnoutConfig config,
+      int port,
+      boolean orAnyFree,
+      String token,
+      String instanceId,
+      Consumer<StateSnapshot> onChange) {
     try {
-      return ControlPlane.start(withAdmin(config, port, token), instanceId, s -> {});
+      return ControlPlane.start(withAdmin(config, port, token), instanceId, onChange);
     } catch (RuntimeException e) {
       if (!portInUse(e)) {
         throw new IllegalStateException("cannot start the control plane: " + e.getMessage(), e);
@@ -235,7 +254,7 @@ final class DemoCommand implements Callable<Integer> {
         inUse.initCause(e);
         throw inUse;
       }
-      return ControlPlane.start(withAdmin(config, 0, token), instanceId, s -> {});
+      return ControlPlane.start(withAdmin(config, 0, token), instanceId, onChange);
     }
   }
 

@@ -76,6 +76,11 @@ public final class Router {
     return anyActive(state) && filter.mayTouch(sql);
   }
 
+  /** Whether the text may name a managed table, whatever the state. Allocates nothing. */
+  public boolean mayName(String sql) {
+    return filter.mayTouch(sql);
+  }
+
   /** Decides for one statement (not a multi-statement string: {@link #split} it first). */
   public Decision decide(String sql, StateSnapshot state) {
     if (!anyActive(state) || !filter.mayTouch(sql)) {

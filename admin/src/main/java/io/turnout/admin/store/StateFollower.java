@@ -173,13 +173,16 @@ public final class StateFollower implements AutoCloseable {
     StoredState stored = StateStore.load(c);
     StateSnapshot next = stored.snapshot(plan);
     StateSnapshot previous = snapshot.get();
+    boolean first = !everLoaded;
     lastLoad = Instant.now();
     lastError = null;
-    everLoaded = true;
-    if (next.version() != previous.version() || !next.equals(previous)) {
+    // The first load is always handed on, even when it equals the initial state: until then the
+    // proxy does not know the state and refuses statements on managed tables.
+    if (first || next.version() != previous.version() || !next.equals(previous)) {
       // The instance acts on the change (the proxy's sessions see it) before anyone waiting in
       // awaitVersion is told it is applied: "applied" must mean the next statement obeys it.
       onChange.accept(next);
+      everLoaded = true;
       snapshot.set(next);
       synchronized (this) {
         notifyAll();

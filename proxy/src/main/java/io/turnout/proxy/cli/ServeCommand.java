@@ -6,9 +6,11 @@ import io.turnout.config.HostPort;
 import io.turnout.config.TurnoutConfig;
 import io.turnout.config.load.ConfigException;
 import io.turnout.config.load.ConfigLoader;
+import io.turnout.proxy.routing.WireMigrations;
 import io.turnout.proxy.server.ProxyServer;
 import io.turnout.proxy.server.ProxySettingsFactory;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +37,10 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TurnoutConfig config = resolve(configFile, listen, backend);
-    ProxyServer server = new ProxyServer(ProxySettingsFactory.from(config)).start();
+    Optional<WireMigrations> wire = WireMigrations.of(config);
+    ProxyServer server =
+        new ProxyServer(ProxySettingsFactory.from(config), wire.map(WireMigrations::routing))
+            .start();
     System.out.println(
         "Turnout listening on " + server.address() + " -> " + config.defaultBackendUrl());
     if (!needsControlPlane(config)) {
@@ -44,9 +49,12 @@ final class ServeCommand implements Callable<Integer> {
     }
     ControlPlane control;
     try {
-      control = ControlPlane.start(config, instanceId(server), snapshot -> {});
+      control =
+          ControlPlane.start(
+              config, instanceId(server), snapshot -> wire.ifPresent(w -> w.accept(snapshot)));
     } catch (RuntimeException e) {
       server.close(); // a half-started Turnout must not keep serving
+      wire.ifPresent(WireMigrations::close);
       throw new Main.UsageFailure("cannot start the control plane: " + e.getMessage());
     }
     control
@@ -54,7 +62,11 @@ final class ServeCommand implements Callable<Integer> {
         .ifPresent(
             a ->
                 System.out.println("Admin API on http://" + a.getHostString() + ":" + a.getPort()));
-    UntilShutdown.await("turnout-shutdown", server::close, control::close);
+    UntilShutdown.await(
+        "turnout-shutdown",
+        server::close,
+        control::close,
+        () -> wire.ifPresent(WireMigrations::close));
     return 0;
   }
 

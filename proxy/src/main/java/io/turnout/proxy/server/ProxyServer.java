@@ -10,12 +10,14 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.turnout.proxy.protocol.StartupPacketDecoder;
+import io.turnout.proxy.routing.Routing;
 import io.turnout.proxy.session.CancelRegistry;
 import io.turnout.proxy.session.ClientStartupHandler;
 import io.turnout.proxy.session.SessionEnvironment;
 import io.turnout.proxy.session.Sessions;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +48,11 @@ public final class ProxyServer implements AutoCloseable {
   private Channel serverChannel;
 
   public ProxyServer(ProxySettings settings) {
+    this(settings, Optional.empty());
+  }
+
+  /** With {@code routing}, sessions apply the plan's migrations to what clients send. */
+  public ProxyServer(ProxySettings settings, Optional<Routing> routing) {
     this.settings = settings;
     // Netty's default is two threads per core; on a box shared with PostgreSQL that buys only
     // more wake-ups per transaction (measured: BENCHMARKS.md, docs/decisions/0005).
@@ -56,7 +63,8 @@ public final class ProxyServer implements AutoCloseable {
             settings.session(),
             new CancelRegistry(),
             new Sessions(settings.maxClientConnections()),
-            transport.socketChannelType());
+            transport.socketChannelType(),
+            routing);
   }
 
   /** Binds the listen address; port 0 picks a free port (see {@link #address()}). */

@@ -1,32 +1,50 @@
 package io.turnout.proxy.session;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.turnout.config.state.StateSnapshot;
 import io.turnout.proxy.protocol.ErrorResponse;
 import io.turnout.proxy.protocol.Frame;
 import io.turnout.proxy.protocol.FrontendType;
 import io.turnout.proxy.protocol.ProtocolViolation;
 import io.turnout.proxy.protocol.SqlState;
+import io.turnout.proxy.routing.Routing;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays client frames to the backend as raw bytes. Back-pressure: the client is read again only
- * when the backend can take more; a slow backend therefore throttles a fast client instead of
- * filling the proxy's memory. Also the client side of back-pressure for results: when the client
- * drains its socket, the backend is read again.
+ * Relays client frames to the backend as raw bytes; with routing, a simple-protocol Query that may
+ * name a managed table is planned on the analysis executor first (the client is not read meanwhile,
+ * and what it already sent waits behind the Query, in order). Back-pressure: the client is read
+ * again only when the backend can take more; a slow backend therefore throttles a fast client
+ * instead of filling the proxy's memory. Also the client side of back-pressure for results: when
+ * the client drains its socket, the backend is read again.
  */
 final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrontendRelayHandler.class);
 
   private final Session session;
+  private final Routing routing;
+
+  /**
+   * Frames that arrived while a Query was being planned: they go out after it, in order. Bounded by
+   * one socket read, since the client is not read again until planning ends.
+   */
+  private final ArrayDeque<Frame> held = new ArrayDeque<>();
+
+  /** A Query is being planned on the analysis executor. */
+  private boolean planning;
 
   FrontendRelayHandler(Session session) {
     this.session = session;
+    this.routing = session.paths() == null ? null : session.env().routing().orElse(null);
   }
 
   @Override
@@ -36,19 +54,100 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (planning) {
+      held.add(frame);
+      return;
+    }
+    relay(ctx, frame);
+  }
+
+  private void relay(ChannelHandlerContext ctx, Frame frame) {
     if (frame.type() == FrontendType.TERMINATE) {
       session.terminateRequested(frame.content());
       return;
     }
     session.clientSent(frame.type());
-    backend.write(frame.content());
+    if (frame.type() == FrontendType.QUERY && routing != null && plan(ctx, frame)) {
+      return;
+    }
+    session.backend().write(frame.content());
+  }
+
+  /**
+   * Starts planning a Query that may name a managed table; false (send it as is) when it cannot.
+   * The checks that decide this allocate nothing until a migration is active.
+   */
+  private boolean plan(ChannelHandlerContext ctx, Frame frame) {
+    StateSnapshot state = routing.state();
+    if (!routing.mayNeedPlanning(state)) {
+      return false;
+    }
+    ByteBuf payload = frame.payload();
+    String query =
+        payload.toString(
+            payload.readerIndex(),
+            Math.max(0, payload.readableBytes() - 1),
+            StandardCharsets.UTF_8);
+    if (!routing.mayRoute(query, state)) {
+      return false;
+    }
+    planning = true;
+    routing
+        .planQuery(query, state, session.paths())
+        .whenComplete((text, e) -> ctx.executor().execute(() -> planned(ctx, frame, text)));
+    return true;
+  }
+
+  /** Back on the event loop: send the planned Query, then what was held behind it. */
+  private void planned(ChannelHandlerContext ctx, Frame frame, String text) {
+    planning = false;
+    Channel backend = session.backend();
+    if (session.closing() || !backend.isActive()) {
+      frame.release();
+      releaseHeld();
+      return;
+    }
+    if (text == null) {
+      backend.write(frame.content());
+    } else {
+      frame.release();
+      backend.write(encodeQuery(backend, text));
+    }
+    while (!planning && !held.isEmpty()) {
+      relay(ctx, held.poll());
+    }
+    backend.flush();
+    if (!planning && backend.isWritable()) {
+      ctx.read();
+    }
+  }
+
+  private static ByteBuf encodeQuery(Channel channel, String text) {
+    ByteBuf buf = channel.alloc().buffer(text.length() + 16);
+    buf.writeByte(FrontendType.QUERY).writeInt(0);
+    buf.writeCharSequence(text, StandardCharsets.UTF_8);
+    buf.writeByte(0);
+    buf.setInt(1, buf.readableBytes() - 1);
+    return buf;
+  }
+
+  private void releaseHeld() {
+    Frame f;
+    while ((f = held.poll()) != null) {
+      f.release();
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseHeld();
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     Channel backend = session.backend();
     backend.flush();
-    if (backend.isWritable()) {
+    if (!planning && backend.isWritable()) {
       ctx.read();
     }
   }
@@ -84,6 +183,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    releaseHeld();
     session.close();
   }
 

@@ -10,6 +10,7 @@ import io.turnout.proxy.protocol.BackendType;
 import io.turnout.proxy.protocol.ErrorResponse;
 import io.turnout.proxy.protocol.FrontendType;
 import io.turnout.proxy.protocol.SqlState;
+import io.turnout.proxy.routing.SessionPaths;
 
 /**
  * One client conversation and its backend connection (session mode: one backend per client). Both
@@ -44,9 +45,21 @@ public final class Session implements BackendStreamScanner.Listener {
   /** Turnout lowered the client's protocol minor version before passing the startup on. */
   private boolean protocolLowered;
 
+  /** This session's read paths; null when the proxy applies no migrations. */
+  private final SessionPaths paths;
+
   Session(Channel client, SessionEnvironment env) {
     this.client = client;
     this.env = env;
+    this.paths = env != null && env.routing().isPresent() ? new SessionPaths() : null;
+  }
+
+  SessionEnvironment env() {
+    return env;
+  }
+
+  SessionPaths paths() {
+    return paths;
   }
 
   Channel client() {
@@ -104,6 +117,9 @@ public final class Session implements BackendStreamScanner.Listener {
     state = SessionState.fromTransactionStatus(transactionStatus);
     if (awaitingReady > 0) {
       awaitingReady--;
+    }
+    if (paths != null && state == SessionState.READY) {
+      paths.transactionEnded();
     }
   }
 

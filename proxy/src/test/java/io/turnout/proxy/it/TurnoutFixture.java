@@ -1,6 +1,7 @@
 package io.turnout.proxy.it;
 
 import io.netty.handler.ssl.SslContext;
+import io.turnout.proxy.routing.Routing;
 import io.turnout.proxy.server.ProxyServer;
 import io.turnout.proxy.server.ProxySettings;
 import io.turnout.proxy.session.SessionSettings;
@@ -80,7 +81,8 @@ final class TurnoutFixture implements BeforeAllCallback, AfterAllCallback, AutoC
                     session,
                     options.maxClients,
                     options.shutdownGrace,
-                    2))
+                    2),
+                Optional.ofNullable(options.routing))
             .start();
     return this;
   }
@@ -169,6 +171,7 @@ final class TurnoutFixture implements BeforeAllCallback, AfterAllCallback, AutoC
     private SslContext clientTls;
     private Duration idleTimeout = Duration.ZERO;
     private boolean faultyRelay;
+    private Routing routing;
 
     Builder maxMessageSize(int bytes) {
       this.maxMessageSize = bytes;
@@ -192,6 +195,12 @@ final class TurnoutFixture implements BeforeAllCallback, AfterAllCallback, AutoC
 
     Builder clientTls(SslContext tls) {
       this.clientTls = tls;
+      return this;
+    }
+
+    /** Sessions apply {@code routing}'s migrations (the caller owns and closes it). */
+    Builder routing(Routing routing) {
+      this.routing = routing;
       return this;
     }
 

@@ -1,0 +1,146 @@
+package io.turnout.proxy.routing;
+
+import io.turnout.admin.flags.FlagProvider;
+import io.turnout.config.catalog.Catalog;
+import io.turnout.config.plan.Migration;
+import io.turnout.config.state.StateSnapshot;
+import io.turnout.router.Router;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the proxy's sessions share to apply migrations on the wire: the router, the state snapshot
+ * and catalog the control plane publishes (swapped atomically, read without locks), the flag
+ * provider, and the bounded executor on which statements are analysed, so parsing never runs on an
+ * event loop. Thread-safe.
+ */
+public final class Routing implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Routing.class);
+
+  /** SQLSTATE insufficient_resources: the analysis queue is full. */
+  static final String OVERLOADED = "53000";
+
+  /** SQLSTATE cannot_connect_now: the migration state is not known yet. */
+  static final String STATE_UNKNOWN = "57P03";
+
+  private final Router router;
+  private final SimpleQueryPlanner simple;
+  private final ThreadPoolExecutor analysis;
+  private volatile StateSnapshot state;
+  private volatile Catalog catalog = Catalog.EMPTY;
+
+  /**
+   * False until the control plane delivers its first snapshot. Meanwhile the stored phase may be
+   * {@code dual_write}, so a write let through unchanged could skip its dual-write: statements on
+   * managed tables are refused instead (fail safe), everything else passes.
+   */
+  private volatile boolean stateKnown;
+
+  /**
+   * @param threads analysis threads (parsing is CPU work: about one per core)
+   * @param queue statements that may wait for analysis before new ones are refused (53000)
+   */
+  public Routing(List<? extends Migration> plan, FlagProvider flags, int threads, int queue) {
+    this.router = new Router(plan, () -> catalog);
+    Map<String, Migration> byId = new LinkedHashMap<>();
+    for (Migration m : plan) {
+      byId.put(m.id(), m);
+    }
+    this.simple = new SimpleQueryPlanner(router, flags, Map.copyOf(byId));
+    this.state = StateSnapshot.initial(plan);
+    AtomicInteger n = new AtomicInteger();
+    this.analysis =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(queue),
+            r -> {
+              Thread t = new Thread(r, "turnout-analysis-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** The control plane published a new state. */
+  public void apply(StateSnapshot snapshot) {
+    state = snapshot;
+    stateKnown = true;
+  }
+
+  /** A new catalog was loaded (at start, after DDL). */
+  public void catalog(Catalog loaded) {
+    catalog = loaded;
+  }
+
+  public StateSnapshot state() {
+    return state;
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  /**
+   * The first check on the event loop, before the Query's text is even decoded: false while the
+   * state is known and no migration is active, so every statement passes as is.
+   */
+  public boolean mayNeedPlanning(StateSnapshot snapshot) {
+    return !stateKnown || router.anyActive(snapshot);
+  }
+
+  /**
+   * The second check on the event loop: can this Query need anything? False for statements naming
+   * no managed table (no allocation).
+   */
+  public boolean mayRoute(String query, StateSnapshot snapshot) {
+    return stateKnown ? router.mayRoute(query, snapshot) : router.mayName(query);
+  }
+
+  /**
+   * Plans a simple-protocol Query off the event loop: completes with the text to send instead, or
+   * null to send it unchanged. Never completes exceptionally: a failure becomes a refusal of the
+   * whole Query, so nothing of it runs half-decided.
+   */
+  public CompletableFuture<String> planQuery(
+      String query, StateSnapshot snapshot, SessionPaths paths) {
+    if (!stateKnown) {
+      return CompletableFuture.completedFuture(
+          RejectStatement.sql(
+              STATE_UNKNOWN,
+              "Turnout has not loaded the migration state yet (is the state store reachable?);"
+                  + " statements on tables under migration are refused until it has"));
+    }
+    try {
+      return CompletableFuture.supplyAsync(() -> simple.plan(query, snapshot, paths), analysis)
+          .exceptionally(
+              e -> {
+                log.warn("planning a query failed; refusing it", e);
+                return RejectStatement.sql(
+                    "XX000", "Turnout could not decide this statement: " + e.getCause());
+              });
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(
+          RejectStatement.sql(
+              OVERLOADED,
+              "Turnout's statement analysis is overloaded ("
+                  + analysis.getQueue().size()
+                  + " waiting); try again"));
+    }
+  }
+
+  @Override
+  public void close() {
+    analysis.shutdownNow();
+  }
+}

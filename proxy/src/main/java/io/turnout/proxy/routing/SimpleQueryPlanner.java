@@ -1,0 +1,68 @@
+package io.turnout.proxy.routing;
+
+import io.turnout.admin.flags.FlagProvider;
+import io.turnout.config.plan.Migration;
+import io.turnout.config.state.MigrationState;
+import io.turnout.config.state.StateSnapshot;
+import io.turnout.router.Decision;
+import io.turnout.router.PassThrough;
+import io.turnout.router.Reject;
+import io.turnout.router.Rewrite;
+import io.turnout.router.Route;
+import io.turnout.router.Router;
+import io.turnout.router.lexical.StatementSplitter.Piece;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to send PostgreSQL for one simple-protocol Query string: each statement decided on its own;
+ * statements that need nothing stay byte-identical (comments and whitespace between them too);
+ * rewritten ones are spliced in; a routed read takes the session's path; a refused one becomes a
+ * {@link RejectStatement}, so PostgreSQL fails it and skips the rest as it would any failure.
+ */
+final class SimpleQueryPlanner {
+  private final Router router;
+  private final FlagProvider flags;
+  private final Map<String, Migration> migrations;
+
+  SimpleQueryPlanner(Router router, FlagProvider flags, Map<String, Migration> migrations) {
+    this.router = router;
+    this.flags = flags;
+    this.migrations = migrations;
+  }
+
+  /** The text to send instead of {@code query}, or null when it goes unchanged. */
+  String plan(String query, StateSnapshot state, SessionPaths paths) {
+    List<Piece> pieces = Router.split(query);
+    StringBuilder out = null;
+    int copied = 0;
+    for (Piece piece : pieces) {
+      String replacement = replacement(router.decide(piece.sql(), state), state, paths);
+      if (replacement == null) {
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(query.length() + 64);
+      }
+      out.append(query, copied, piece.start()).append(replacement);
+      copied = piece.end();
+    }
+    return out == null ? null : out.append(query, copied, query.length()).toString();
+  }
+
+  private String replacement(Decision decision, StateSnapshot state, SessionPaths paths) {
+    if (decision instanceof PassThrough) {
+      return null;
+    } else if (decision instanceof Rewrite rewrite) {
+      return rewrite.sql();
+    } else if (decision instanceof Route route) {
+      Migration migration = migrations.get(route.migrationId());
+      MigrationState ms = state.of(route.migrationId()).orElse(null);
+      boolean readsNew = migration != null && ms != null && paths.readsNew(migration, ms, flags);
+      return readsNew ? route.newSql() : route.oldSql();
+    } else if (decision instanceof Reject reject) {
+      return RejectStatement.sql(reject.sqlstate(), reject.message());
+    }
+    throw new IllegalStateException("unknown decision " + decision);
+  }
+}

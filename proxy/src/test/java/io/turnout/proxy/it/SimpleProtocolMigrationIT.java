@@ -1,0 +1,267 @@
+package io.turnout.proxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.turnout.admin.flags.BuiltinFlags;
+import io.turnout.config.plan.ContractPolicy;
+import io.turnout.config.plan.ReadPolicy;
+import io.turnout.config.plan.RenameColumn;
+import io.turnout.config.plan.ShadowPolicy;
+import io.turnout.config.plan.TableName;
+import io.turnout.config.plan.UnanalysablePolicy;
+import io.turnout.config.state.MigrationState;
+import io.turnout.config.state.Phase;
+import io.turnout.config.state.StateSnapshot;
+import io.turnout.proxy.routing.Routing;
+import io.turnout.router.catalog.CatalogLoader;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A rename of {@code users.email} to {@code email_address} applied on the wire to simple-protocol
+ * Queries (pgJDBC with {@code preferQueryMode=simple}), against real PostgreSQL: dual-write keeps
+ * both columns, reads follow the session's path, a refusal aborts the transaction on the server.
+ */
+class SimpleProtocolMigrationIT {
+  private static final String ID = "rename-email";
+
+  private static final RenameColumn RENAME =
+      new RenameColumn(
+          ID,
+          "primary",
+          new TableName("public", "users"),
+          "email",
+          "email_address",
+          ReadPolicy.DEFAULT,
+          new ShadowPolicy(0.1, 0.001),
+          UnanalysablePolicy.DEFAULT,
+          ContractPolicy.DEFAULT);
+
+  private static final Routing routing = new Routing(List.of(RENAME), BuiltinFlags.INSTANCE, 2, 64);
+
+  @RegisterExtension
+  static final TurnoutFixture turnout = TurnoutFixture.builder().routing(routing).build();
+
+  @BeforeAll
+  static void schema() throws SQLException {
+    try (Connection c = turnout.connectDirect();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "create table users (id bigserial primary key, email text, email_address text, name text)");
+      routing.catalog(CatalogLoader.load(c));
+    }
+  }
+
+  @AfterAll
+  static void closeRouting() {
+    routing.close();
+  }
+
+  @BeforeEach
+  void emptyTable() throws SQLException {
+    phase(Phase.PLANNED, 0);
+    try (Connection c = turnout.connectDirect();
+        Statement s = c.createStatement()) {
+      s.execute("truncate users");
+    }
+  }
+
+  @Test
+  void dualWrite_insertAndUpdate_writeBothColumns() throws SQLException {
+    phase(Phase.DUAL_WRITE, 0);
+    try (Connection c = simple();
+        Statement s = c.createStatement()) {
+      long id;
+      try (ResultSet rs =
+          s.executeQuery(
+              "insert into users (email, name) values ('a@x', 'Ann') returning id, email")) {
+        assertThat(rs.next()).isTrue();
+        id = rs.getLong(1);
+        assertThat(rs.getString(2)).isEqualTo("a@x");
+        assertThat(rs.getMetaData().getColumnCount()).isEqualTo(2);
+      }
+      assertThat(direct("select email_address from users where id = " + id)).isEqualTo("a@x");
+
+      assertThat(s.executeUpdate("update users set email = 'b@x' where id = " + id)).isEqualTo(1);
+      assertThat(direct("select email || '|' || email_address from users where id = " + id))
+          .isEqualTo("b@x|b@x");
+    }
+  }
+
+  @Test
+  void multiStatementQuery_eachStatementDecidedAlone() throws SQLException {
+    phase(Phase.DUAL_WRITE, 0);
+    try (Connection c = simple();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "insert into users (email) values ('m1'); /* between */ select 1;"
+              + " insert into users (email) values ('m2')");
+      assertThat(s.getUpdateCount()).isEqualTo(1);
+      assertThat(s.getMoreResults()).isTrue(); // select 1
+      assertThat(s.getMoreResults()).isFalse();
+      assertThat(s.getUpdateCount()).isEqualTo(1);
+    }
+    assertThat(direct("select string_agg(email_address, ',' order by email_address) from users"))
+        .isEqualTo("m1,m2");
+  }
+
+  @Test
+  void refusalInsideTransaction_abortsIt_soCommitRollsBack() throws SQLException {
+    phase(Phase.EXPANDED, 0);
+    try (Connection c = simple();
+        Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.executeUpdate("insert into users (email) values ('before')");
+      assertThatThrownBy(() -> s.executeUpdate("insert into users (email_address) values ('new')"))
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e -> {
+                assertThat(e.getSQLState()).isEqualTo("0A000");
+                assertThat(e.getMessage()).contains(ID);
+              });
+      // As after any failed statement, the server has aborted the transaction.
+      assertThatThrownBy(() -> s.executeQuery("select 1"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("25P02"));
+      c.commit();
+      c.setAutoCommit(true);
+      // The session stays usable.
+      try (ResultSet rs = s.executeQuery("select count(*) from users")) {
+        rs.next();
+        assertThat(rs.getLong(1)).isZero();
+      }
+    }
+    assertThat(direct("select count(*) from users")).isEqualTo("0");
+  }
+
+  @Test
+  void reads_followThePercentage_andRollbackServesTheOldColumnAgain() throws SQLException {
+    long id = seededRowWithDrift();
+    String read = "select email from users where id = " + id;
+    try (Connection c = simple();
+        Statement s = c.createStatement()) {
+      phase(Phase.READS, 100);
+      assertThat(one(s, read)).isEqualTo("new-only");
+      phase(Phase.VERIFIED, 0); // rollback
+      assertThat(one(s, read)).isEqualTo("old");
+      phase(Phase.READS, 0);
+      assertThat(one(s, read)).isEqualTo("old");
+    }
+  }
+
+  @Test
+  void transaction_keepsItsReadPath_whenThePercentageMovesUnderIt() throws SQLException {
+    long id = seededRowWithDrift();
+    String read = "select email from users where id = " + id;
+    try (Connection c = simple();
+        Statement s = c.createStatement()) {
+      phase(Phase.READS, 100);
+      c.setAutoCommit(false);
+      assertThat(one(s, read)).isEqualTo("new-only");
+      phase(Phase.READS, 0);
+      assertThat(one(s, read)).isEqualTo("new-only");
+      c.commit();
+      assertThat(one(s, read)).isEqualTo("old");
+    }
+  }
+
+  @Test
+  void noActiveMigration_passesStatementsThrough() throws SQLException {
+    try (Connection c = simple();
+        Statement s = c.createStatement()) {
+      s.executeUpdate("insert into users (email) values ('plain')");
+    }
+    assertThat(direct("select coalesce(email_address, 'null') from users")).isEqualTo("null");
+  }
+
+  @Test
+  void pipelinedQueries_keepTheirOrder_whileOneIsPlanned() throws Exception {
+    phase(Phase.DUAL_WRITE, 0);
+    try (RawPgConnection raw = RawPgConnection.open(turnout.address())) {
+      raw.startup(
+          turnout.postgres().superuser(),
+          turnout.database(),
+          turnout.postgres().superuserPassword());
+      // One write: a routed insert, a routed read of what it wrote, an unmanaged query.
+      ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+      for (String sql :
+          List.of(
+              "insert into users (email) values ('p1')",
+              "select email_address from users where email = 'p1'",
+              "select 'unmanaged'")) {
+        byte[] text = (sql + "\0").getBytes(StandardCharsets.UTF_8);
+        pipeline.write('Q');
+        pipeline.writeBytes(ByteBuffer.allocate(4).putInt(text.length + 4).array());
+        pipeline.writeBytes(text);
+      }
+      raw.send(pipeline.toByteArray());
+      List<String> seen = new ArrayList<>();
+      for (int ready = 0; ready < 3; ) {
+        RawPgConnection.Message m = raw.read();
+        switch (m.type()) {
+          case 'C' -> seen.add(m.tag());
+          case 'D' -> seen.add(firstValue(m.body()));
+          case 'E' -> throw new AssertionError("error: " + m);
+          case 'Z' -> ready++;
+          default -> {}
+        }
+      }
+      assertThat(seen).containsExactly("INSERT 0 1", "p1", "SELECT 1", "unmanaged", "SELECT 1");
+    }
+  }
+
+  private static String firstValue(byte[] dataRow) {
+    ByteBuffer b = ByteBuffer.wrap(dataRow);
+    b.getShort();
+    int length = b.getInt();
+    return new String(dataRow, b.position(), length, StandardCharsets.UTF_8);
+  }
+
+  /** A row whose new column differs from its old one, written directly, so reads show the path. */
+  private static long seededRowWithDrift() throws SQLException {
+    return Long.parseLong(
+        direct("insert into users (email, email_address) values ('old', 'new-only') returning id"));
+  }
+
+  private static long version;
+
+  private static void phase(Phase phase, int readPercent) {
+    routing.apply(
+        new StateSnapshot(
+            ++version, java.util.Map.of(ID, new MigrationState(ID, phase, readPercent, 0))));
+  }
+
+  private static Connection simple() throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("preferQueryMode", "simple");
+    return turnout.connectThroughTurnout(p);
+  }
+
+  private static String one(Statement s, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      assertThat(rs.next()).isTrue();
+      return rs.getString(1);
+    }
+  }
+
+  private static String direct(String sql) throws SQLException {
+    try (Connection c = turnout.connectDirect();
+        Statement s = c.createStatement()) {
+      return one(s, sql);
+    }
+  }
+}
