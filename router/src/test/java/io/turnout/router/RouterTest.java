@@ -14,6 +14,7 @@ import io.turnout.config.plan.UnanalysablePolicy;
 import io.turnout.config.state.MigrationState;
 import io.turnout.config.state.Phase;
 import io.turnout.config.state.StateSnapshot;
+import io.turnout.router.route.Planner;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -102,6 +103,42 @@ class RouterTest {
                 "insert into users (email) values ($x$a$x$)", Fixture.state(Phase.DUAL_WRITE)));
     assertEquals("0A000", r.sqlstate());
     assertEquals(true, r.message().contains("rename-email") && r.message().contains("dual_write"));
+  }
+
+  private static String nested(int depth) {
+    return "(".repeat(depth) + "1" + ")".repeat(depth);
+  }
+
+  @Test
+  void decide_deeplyNestedRead_takesTheOldPathInsteadOfThrowing() {
+    StateSnapshot s = Fixture.state(Phase.DUAL_WRITE);
+    for (int depth : new int[] {1_000, 5_000}) {
+      String sql = "select * from users where id = " + nested(depth);
+      assertSame(PassThrough.INSTANCE, router.decide(sql, s), "depth " + depth);
+      Planner.Outcome o = router.explain(sql, s);
+      assertEquals(true, o.unanalysedRead(), "depth " + depth);
+      assertEquals(true, o.reason().contains("nesting depth " + depth), o.reason());
+    }
+    assertEquals(2, router.stats().snapshot().unanalysedReads());
+  }
+
+  @Test
+  void decide_deeplyNestedWrite_isRejectedInsteadOfThrowing() {
+    StateSnapshot s = Fixture.state(Phase.DUAL_WRITE);
+    for (int depth : new int[] {1_000, 5_000}) {
+      String sql = "update users set email = 'a' where id = " + nested(depth);
+      Reject r = assertInstanceOf(Reject.class, router.decide(sql, s), "depth " + depth);
+      assertEquals("0A000", r.sqlstate());
+      assertEquals(true, r.message().contains("nesting depth " + depth), r.message());
+    }
+  }
+
+  @Test
+  void decide_nestingWithinTheBudget_isStillAnalysed() {
+    String sql = "update users set email = 'a' where id = " + nested(50);
+    Rewrite r =
+        assertInstanceOf(Rewrite.class, router.decide(sql, Fixture.state(Phase.DUAL_WRITE)));
+    assertEquals(List.of(Fixture.RENAME), r.migrationIds());
   }
 
   @Test

@@ -51,6 +51,8 @@ public final class SqlTokens {
   private boolean taggedDollarQuote;
   private boolean unicodeEscape;
   private boolean unterminated;
+  private int depth;
+  private int maxDepth;
 
   private SqlTokens(String sql) {
     this.sql = sql;
@@ -99,6 +101,15 @@ public final class SqlTokens {
   /** A {@code U&'…'} string or {@code U&"…"} identifier occurs. */
   public boolean hasUnicodeEscape() {
     return unicodeEscape;
+  }
+
+  /**
+   * The deepest nesting of parentheses and square brackets (outside strings, quoted identifiers,
+   * dollar quotes and comments). A parser that recurses per level is guarded by this: a statement
+   * nested deeper than a budget is not handed to it.
+   */
+  public int maxDepth() {
+    return maxDepth;
   }
 
   /** A string, quoted identifier, dollar quote or block comment is not closed. */
@@ -177,6 +188,18 @@ public final class SqlTokens {
     size++;
   }
 
+  private void open() {
+    if (++depth > maxDepth) {
+      maxDepth = depth;
+    }
+  }
+
+  private void close() {
+    if (depth > 0) {
+      depth--;
+    }
+  }
+
   private void run() {
     final String s = sql;
     final int n = s.length();
@@ -230,8 +253,10 @@ public final class SqlTokens {
       } else if (c == '$') {
         i = dollar(i);
       } else if (c == '(') {
+        open();
         add(LPAREN, i, ++i);
       } else if (c == ')') {
+        close();
         add(RPAREN, i, ++i);
       } else if (c == ',') {
         add(COMMA, i, ++i);
@@ -240,6 +265,11 @@ public final class SqlTokens {
       } else if (c == '.') {
         add(DOT, i, ++i);
       } else if (c == '[' || c == ']') {
+        if (c == '[') {
+          open();
+        } else {
+          close();
+        }
         add(BRACKET, i, ++i);
       } else if (c == '?' && !(i + 1 < n && isOperatorChar(s.charAt(i + 1)))) {
         add(QUESTION, i, ++i);

@@ -131,6 +131,10 @@ public final class Planner {
       return unanalysable(write, lexicallyTouched, state, u.getMessage());
     } catch (StatementRewriter.Rejected r) {
       return Outcome.of(reject(r.plan(), state, r.getMessage()));
+    } catch (StackOverflowError e) {
+      // The parser's input is bounded by ParsedStatement.MAX_DEPTH, but nesting it does not count
+      // (CASE in CASE, NOT NOT …) can still exhaust the stack of a recursive walk.
+      return unanalysable(write, lexicallyTouched, state, "too deeply nested to analyse");
     }
   }
 
