@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turnout.config.catalog.Catalog;
 import io.turnout.config.plan.ReadPolicy;
@@ -15,8 +16,16 @@ import io.turnout.config.state.MigrationState;
 import io.turnout.config.state.Phase;
 import io.turnout.config.state.StateSnapshot;
 import io.turnout.router.route.Planner;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +89,122 @@ class RouterTest {
     assertEquals(Fixture.SPLIT, r.migrationId());
     Route only = assertInstanceOf(Route.class, router.decide("select email from users", s));
     assertEquals(Fixture.RENAME, only.migrationId());
+  }
+
+  /** RENAME ramping its reads at {@code percent}; the other migrations in dual_write. */
+  private static StateSnapshot ramp(long version, int percent) {
+    Map<String, MigrationState> m = new HashMap<>();
+    for (String id : List.of(Fixture.RENAME, Fixture.SPLIT, Fixture.CENTS, Fixture.MERGE)) {
+      m.put(id, new MigrationState(id, Phase.DUAL_WRITE, 0, 0));
+    }
+    m.put(Fixture.RENAME, new MigrationState(Fixture.RENAME, Phase.READS, percent, 0));
+    return new StateSnapshot(version, m);
+  }
+
+  @Test
+  void decide_readPercentRamp_isServedFromTheCache() {
+    String sql = "select email from users where id = $1";
+    Decision first = router.decide(sql, ramp(1, 5));
+    assertInstanceOf(Route.class, first);
+    for (int p = 10, v = 2; p <= 100; p += 5, v++) {
+      assertEquals(first, router.decide(sql, ramp(v, p)));
+    }
+    assertEquals(1, router.stats().snapshot().analyses());
+    assertEquals(19, router.stats().snapshot().cacheHits());
+  }
+
+  @Test
+  void decide_shadowPercentChange_isServedFromTheCache() {
+    String sql = "select email from users where id = $1";
+    StateSnapshot s = ramp(1, 5);
+    router.decide(sql, s);
+    router.decide(sql, s.with(new MigrationState(Fixture.RENAME, Phase.READS, 5, 40)));
+    assertEquals(1, router.stats().snapshot().analyses());
+    assertEquals(1, router.stats().snapshot().cacheHits());
+  }
+
+  @Test
+  void decide_phaseChange_isACacheMiss() {
+    String sql = "select email from users where id = $1";
+    StateSnapshot s = ramp(1, 50);
+    assertInstanceOf(Route.class, router.decide(sql, s));
+    StateSnapshot readsNew = s.with(new MigrationState(Fixture.RENAME, Phase.READS_NEW, 100, 0));
+    assertInstanceOf(Rewrite.class, router.decide(sql, readsNew));
+    assertEquals(2, router.stats().snapshot().analyses());
+    assertEquals(0, router.stats().snapshot().cacheHits());
+  }
+
+  @Test
+  void decide_twoRampingMigrations_followTheLowestPercentageAcrossSnapshots() {
+    String sql = "select email, name from users";
+    StateSnapshot a =
+        new StateSnapshot(
+            1,
+            Map.of(
+                Fixture.RENAME, new MigrationState(Fixture.RENAME, Phase.READS, 30, 0),
+                Fixture.SPLIT, new MigrationState(Fixture.SPLIT, Phase.READS, 5, 0)));
+    assertEquals(Fixture.SPLIT, assertInstanceOf(Route.class, router.decide(sql, a)).migrationId());
+    StateSnapshot b = a.with(new MigrationState(Fixture.SPLIT, Phase.READS, 20, 0));
+    assertEquals(Fixture.SPLIT, assertInstanceOf(Route.class, router.decide(sql, b)).migrationId());
+    StateSnapshot c = b.with(new MigrationState(Fixture.RENAME, Phase.READS, 10, 0));
+    assertEquals(
+        Fixture.RENAME, assertInstanceOf(Route.class, router.decide(sql, c)).migrationId());
+    // Only the order of the ramping migrations' percentages matters: b reused a's decision.
+    assertEquals(2, router.stats().snapshot().analyses());
+  }
+
+  @Test
+  void decide_concurrentMissesOfOneStatement_analyseItOnce() throws Exception {
+    int n = 8;
+    CyclicBarrier start = new CyclicBarrier(n);
+    AtomicBoolean together = new AtomicBoolean(true);
+    Catalog cat = Fixture.catalog();
+    // Every thread fetches the catalog before it looks in the cache: meet there, then race.
+    Router r =
+        new Router(
+            Fixture.migrations(),
+            () -> {
+              if (together.get()) {
+                try {
+                  start.await(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }
+              return cat;
+            });
+    StateSnapshot s = Fixture.state(Phase.READS);
+    String sql = "select u.email, u.name, o.total from users u join orders o on o.user_id = u.id";
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      List<Future<Decision>> fs = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        fs.add(pool.submit(() -> r.decide(sql, s)));
+      }
+      Decision first = fs.get(0).get(60, TimeUnit.SECONDS);
+      for (Future<Decision> f : fs) {
+        assertSame(first, f.get(60, TimeUnit.SECONDS));
+      }
+    } finally {
+      together.set(false);
+      pool.shutdownNow();
+    }
+    assertEquals(1, r.stats().snapshot().analyses());
+    assertEquals(n - 1, r.stats().snapshot().cacheHits());
+  }
+
+  @Test
+  void constructor_cacheBoundedByWeight_evictsButStaysCorrect() {
+    // 4 KiB holds a handful of statements; deciding many keeps it within the budget.
+    Router small = new Router(Fixture.migrations(), catalog::get, 4 * 1024);
+    StateSnapshot s = Fixture.state(Phase.DUAL_WRITE);
+    for (int i = 0; i < 200; i++) {
+      assertInstanceOf(
+          Rewrite.class, small.decide("update users set email = 'a' where id = " + i, s));
+    }
+    long weight = small.cachedWeight();
+    assertTrue(weight > 0 && weight <= 4 * 1024, "weight " + weight);
+    assertInstanceOf(Rewrite.class, small.decide("update users set email = 'a' where id = 0", s));
   }
 
   @Test
