@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turnout.config.catalog.Catalog;
 import io.turnout.config.plan.ReadPolicy;
+import io.turnout.config.plan.RenameColumn;
 import io.turnout.config.plan.ShadowPolicy;
+import io.turnout.config.plan.TableName;
 import io.turnout.config.plan.TransformColumn;
 import io.turnout.config.plan.UnanalysablePolicy;
 import io.turnout.config.state.MigrationState;
@@ -264,6 +266,70 @@ class RouterTest {
     Rewrite r =
         assertInstanceOf(Rewrite.class, router.decide(sql, Fixture.state(Phase.DUAL_WRITE)));
     assertEquals(List.of(Fixture.RENAME), r.migrationIds());
+  }
+
+  @Test
+  void decide_unicodeEscapedManagedTable_writeIsRejectedReadTakesTheOldPath() {
+    StateSnapshot s = Fixture.state(Phase.DUAL_WRITE);
+    String write = "insert into U&\"\\0075sers\" (email) values ('a')";
+    assertEquals(true, router.mayRoute(write, s));
+    Reject r = assertInstanceOf(Reject.class, router.decide(write, s));
+    assertEquals("0A000", r.sqlstate());
+    assertEquals(true, r.message().contains("Unicode-escaped identifier"), r.message());
+    assertInstanceOf(
+        Reject.class,
+        router.decide("update U&\"!0075sers\" UESCAPE '!' set email = 'b' where id = 1", s));
+    String read = "select email from U&\"\\0075sers\"";
+    assertSame(PassThrough.INSTANCE, router.decide(read, s));
+    assertEquals(1, router.stats().snapshot().unanalysedReads());
+  }
+
+  @Test
+  void decide_unicodeEscapedOtherTable_passesThrough() {
+    StateSnapshot s = Fixture.state(Phase.DUAL_WRITE);
+    assertSame(
+        PassThrough.INSTANCE,
+        router.decide("insert into U&\"\\0061udit\" (email) values ('a')", s));
+    assertEquals(0, router.stats().snapshot().unanalysedReads());
+  }
+
+  @Test
+  void decide_identifierTruncatedToAManagedName_writeIsRejected() {
+    TableName longName = new TableName("public", "t".repeat(63));
+    RenameColumn m =
+        new RenameColumn(
+            "rename-long",
+            "primary",
+            longName,
+            "a",
+            "b",
+            ReadPolicy.DEFAULT,
+            ShadowPolicy.DEFAULT,
+            UnanalysablePolicy.DEFAULT);
+    Router r = new Router(List.of(m), () -> Catalog.EMPTY);
+    StateSnapshot s =
+        new StateSnapshot(1, Map.of(m.id(), new MigrationState(m.id(), Phase.DUAL_WRITE, 0, 0)));
+    Reject reject =
+        assertInstanceOf(
+            Reject.class,
+            r.decide("insert into " + longName.name() + "_and_more (a) values (1)", s));
+    assertTrue(reject.message().contains("longer than 63 bytes"), reject.message());
+  }
+
+  @Test
+  void decide_quotedQualifiedAndUpperCaseNames_areDualWritten() {
+    StateSnapshot s = Fixture.state(Phase.DUAL_WRITE);
+    for (String table : List.of("\"users\"", "USERS", "public.users", "\"public\".\"users\"")) {
+      Rewrite r =
+          assertInstanceOf(
+              Rewrite.class,
+              router.decide("insert into " + table + " (email) values ('a')", s),
+              table);
+      assertEquals(List.of(Fixture.RENAME), r.migrationIds(), table);
+    }
+    // A differently cased quoted name is another table in PostgreSQL.
+    assertSame(
+        PassThrough.INSTANCE, router.decide("insert into \"Users\" (email) values ('a')", s));
   }
 
   @Test

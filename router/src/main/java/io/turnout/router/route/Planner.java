@@ -110,8 +110,12 @@ public final class Planner {
         throw new Unanalysable("tagged dollar quotes ($tag$…$tag$) are not parsed reliably");
       }
       if (tokens.hasUnicodeEscape()) {
-        throw new Unanalysable("U& strings and identifiers are not parsed reliably");
+        throw new Unanalysable(
+            hasUnicodeIdentifier(tokens)
+                ? "Unicode-escaped identifier (U&\"…\"), which JSqlParser does not decode"
+                : "U& strings are not parsed reliably");
       }
+      checkTruncatedNames(tokens);
       ParsedStatement parsed = ParsedStatement.parse(sql, tokens);
       write = isWrite(parsed.statement());
       if (!(parsed.statement() instanceof Select || write)) {
@@ -277,11 +281,44 @@ public final class Planner {
     return !(st instanceof Select);
   }
 
+  private static boolean hasUnicodeIdentifier(SqlTokens tokens) {
+    for (int i = 0; i < tokens.size(); i++) {
+      if (tokens.isUnicodeIdentifier(i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * An identifier longer than 63 bytes that PostgreSQL cuts down to a managed table's name: the
+   * parser and catalog see the long name, PostgreSQL the managed table.
+   */
+  private void checkTruncatedNames(SqlTokens tokens) {
+    for (int i = 0; i < tokens.size(); i++) {
+      if (!tokens.isIdentifier(i)) {
+        continue;
+      }
+      String name = tokens.name(i);
+      if (!name.equals(tokens.identifier(i))) {
+        for (ColumnPlan p : plans) {
+          if (p.table().name().equals(name)) {
+            throw new Unanalysable(
+                "identifier longer than 63 bytes, which PostgreSQL truncates to " + name);
+          }
+        }
+      }
+    }
+  }
+
   private static boolean mentions(SqlTokens tokens, String tableName) {
     for (int i = 0; i < tokens.size(); i++) {
-      String id = tokens.identifier(i);
-      if (tableName.equals(id)) {
-        return true;
+      if (tokens.isIdentifier(i) || tokens.isUnicodeIdentifier(i)) {
+        String name = tokens.name(i);
+        // An undecodable U&"…" identifier might have meant the table.
+        if (name == null || tableName.equals(name)) {
+          return true;
+        }
       }
       if (tokens.kind(i) == SqlTokens.DOLLAR_STRING
           && tokens.text(i).toLowerCase(Locale.ROOT).contains(tableName.toLowerCase(Locale.ROOT))) {
