@@ -13,6 +13,7 @@ import io.turnout.router.lexical.SqlTokens;
 import io.turnout.router.lexical.StatementSplitter;
 import io.turnout.router.rewrite.ColumnPlan;
 import io.turnout.router.rewrite.Volatility;
+import io.turnout.router.route.ManagedViews;
 import io.turnout.router.route.Planner;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,10 +26,11 @@ import java.util.function.Supplier;
  * Decides what to send to PostgreSQL for one statement, given the migration plans, the catalog and
  * the migrations' state: {@link PassThrough}, {@link Rewrite}, {@link Route} or {@link Reject}.
  *
- * <p>The request path is: is any migration active? does the text contain a managed table's name (a
- * substring scan that allocates nothing)? is the decision cached under (statement text, phase
- * fingerprint, catalog)? Only then is the statement tokenised, parsed and rewritten. Pure and
- * thread-safe; the catalog supplier must return an immutable snapshot without I/O.
+ * <p>The request path is: is any migration active? does the text contain a managed table's name, or
+ * the name of a view over one (substring scans that allocate nothing)? is the decision cached under
+ * (statement text, phase fingerprint, catalog)? Only then is the statement tokenised, parsed and
+ * rewritten. Pure and thread-safe; the catalog supplier must return an immutable snapshot without
+ * I/O.
  *
  * <p>The cache is keyed by what a decision depends on, not by the state's version: the phases of
  * the plan's migrations and, when two or more ramp their reads at once, the order of their read
@@ -53,8 +55,10 @@ public final class Router {
   private final RouterStats stats = new RouterStats();
   private final ConcurrentHashMap<String, Boolean> stableDefaults = new ConcurrentHashMap<>();
 
-  private volatile Catalog lastCatalog;
-  private volatile int catalogGeneration;
+  /** A catalog snapshot, its generation (the cache key part) and its views over managed tables. */
+  private record CatalogMemo(Catalog catalog, int generation, ManagedViews views) {}
+
+  private volatile CatalogMemo catalogMemo;
 
   /**
    * @param migrations the plan's migrations, in plan order
@@ -87,21 +91,28 @@ public final class Router {
 
   /**
    * The cheap first check, safe on an event loop: false when no migration is active or the text
-   * names no managed table, so {@link #decide} would pass it through (for a multi-statement string
-   * too). Allocates nothing.
+   * names no managed table and no view over one, so {@link #decide} would pass it through (for a
+   * multi-statement string too). Allocates nothing, except once per catalog snapshot, when the
+   * catalog's views over managed tables are indexed.
    */
   public boolean mayRoute(String sql, StateSnapshot state) {
-    return anyActive(state) && filter.mayTouch(sql);
+    return anyActive(state)
+        && (filter.mayTouch(sql) || catalogMemo(catalog.get()).views.mayTouch(sql));
   }
 
   /** Decides for one statement (not a multi-statement string: {@link #split} it first). */
   public Decision decide(String sql, StateSnapshot state) {
-    if (!anyActive(state) || !filter.mayTouch(sql)) {
+    if (!anyActive(state)) {
       stats.passThrough.increment();
       return PassThrough.INSTANCE;
     }
     Catalog cat = catalog.get();
-    Key key = new Key(sql, memo(state).phases, generation(cat));
+    CatalogMemo cm = catalogMemo(cat);
+    if (!filter.mayTouch(sql) && !cm.views.mayTouch(sql)) {
+      stats.passThrough.increment();
+      return PassThrough.INSTANCE;
+    }
+    Key key = new Key(sql, memo(state).phases, cm.generation);
     Planner.Outcome o = cache.getIfPresent(key);
     if (o == null) {
       // Concurrent misses of one key wait for a single analysis.
@@ -112,7 +123,7 @@ public final class Router {
               k -> {
                 analysed[0] = true;
                 stats.analyses.increment();
-                return planner.decide(sql, SqlTokens.scan(sql), filter, state, cat);
+                return planner.decide(sql, SqlTokens.scan(sql), filter, cm.views, state, cat);
               });
       if (!analysed[0]) {
         stats.cacheHits.increment();
@@ -129,10 +140,12 @@ public final class Router {
    * path, for {@code turnout explain}.
    */
   public Planner.Outcome explain(String sql, StateSnapshot state) {
-    if (!filter.mayTouch(sql)) {
+    Catalog cat = catalog.get();
+    CatalogMemo cm = catalogMemo(cat);
+    if (!filter.mayTouch(sql) && !cm.views.mayTouch(sql)) {
       return new Planner.Outcome(PassThrough.INSTANCE, false, null);
     }
-    return planner.decide(sql, SqlTokens.scan(sql), filter, state, catalog.get());
+    return planner.decide(sql, SqlTokens.scan(sql), filter, cm.views, state, cat);
   }
 
   /**
@@ -228,16 +241,20 @@ public final class Router {
     return (int) Math.min(Integer.MAX_VALUE, 2 * chars + ENTRY_OVERHEAD);
   }
 
-  private int generation(Catalog cat) {
-    if (cat != lastCatalog) {
-      synchronized (this) {
-        if (cat != lastCatalog) {
-          lastCatalog = cat;
-          catalogGeneration++;
-        }
-      }
+  /** The memo of {@code cat}; a new snapshot object gets the next generation. */
+  private CatalogMemo catalogMemo(Catalog cat) {
+    CatalogMemo m = catalogMemo;
+    if (m != null && m.catalog == cat) {
+      return m;
     }
-    return catalogGeneration;
+    synchronized (this) {
+      m = catalogMemo;
+      if (m == null || m.catalog != cat) {
+        m = new CatalogMemo(cat, m == null ? 1 : m.generation + 1, ManagedViews.of(cat, plans));
+        catalogMemo = m;
+      }
+      return m;
+    }
   }
 
   /**

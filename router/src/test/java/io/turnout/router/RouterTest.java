@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -330,6 +331,65 @@ class RouterTest {
     // A differently cased quoted name is another table in PostgreSQL.
     assertSame(
         PassThrough.INSTANCE, router.decide("insert into \"Users\" (email) values ('a')", s));
+  }
+
+  /**
+   * The fixture's catalog plus views: people over users, folks over people, log_view over audit.
+   */
+  private static Catalog withViews() {
+    Catalog c = Fixture.catalog();
+    TableName people = new TableName("public", "people");
+    return new Catalog(
+        c.searchPath(),
+        c.tables(),
+        Map.of(
+            people,
+            Set.of(Fixture.USERS),
+            new TableName("public", "folks"),
+            Set.of(people),
+            new TableName("public", "log_view"),
+            Set.of(new TableName("public", "audit"))));
+  }
+
+  @Test
+  void decide_writeThroughAViewOverAManagedTable_isRejectedReadPasses() {
+    catalog.set(withViews());
+    StateSnapshot s = Fixture.state(Phase.DUAL_WRITE);
+    for (String sql :
+        List.of(
+            "insert into people (email) values ('a')",
+            "INSERT INTO \"people\" (email) VALUES ('a')",
+            "update only people set name = 'b'",
+            "delete from only public.people where id = 1",
+            "merge into people t using src on t.id = src.id when matched then delete",
+            "copy people (email) from stdin",
+            "do $$ begin insert into people (email) values ('a'); end $$",
+            "update folks set name = 'b'")) {
+      assertTrue(router.mayRoute(sql, s), sql);
+      Reject r = assertInstanceOf(Reject.class, router.decide(sql, s), sql);
+      assertTrue(
+          r.message().contains("reach managed table public.users of migration rename-email"),
+          r.message());
+    }
+    for (String sql :
+        List.of(
+            "select * from people",
+            "select * from folks for update of folks",
+            "insert into audit (email) select email from people",
+            "update log_view set name = 'b'",
+            "select * from \"People\"")) {
+      assertSame(PassThrough.INSTANCE, router.decide(sql, s), sql);
+    }
+  }
+
+  @Test
+  void decide_viewsComeFromTheCurrentCatalog() {
+    String sql = "insert into people (email) values ('a')";
+    StateSnapshot s = Fixture.state(Phase.DUAL_WRITE);
+    assertEquals(false, router.mayRoute(sql, s));
+    assertSame(PassThrough.INSTANCE, router.decide(sql, s));
+    catalog.set(withViews());
+    assertInstanceOf(Reject.class, router.decide(sql, s));
   }
 
   @Test

@@ -70,6 +70,29 @@ public final class Planner {
 
   public Outcome decide(
       String sql, SqlTokens tokens, PreFilter filter, StateSnapshot state, Catalog catalog) {
+    return decide(sql, tokens, filter, ManagedViews.of(catalog, plans), state, catalog);
+  }
+
+  /**
+   * @param views the views of {@code catalog} over managed tables ({@link ManagedViews#of}, built
+   *     once per catalog snapshot by the caller)
+   */
+  public Outcome decide(
+      String sql,
+      SqlTokens tokens,
+      PreFilter filter,
+      ManagedViews views,
+      StateSnapshot state,
+      Catalog catalog) {
+    if (!views.isEmpty()) {
+      ManagedViews.Written w = views.writtenView(tokens, StatementKind.of(tokens));
+      if (w != null) {
+        Outcome o = writeThroughView(w, state);
+        if (o != null) {
+          return o;
+        }
+      }
+    }
     if (!filter.touches(tokens)) {
       return Outcome.of(PassThrough.INSTANCE);
     }
@@ -247,6 +270,34 @@ public final class Planner {
       }
     }
     return new Outcome(PassThrough.INSTANCE, !write, reason);
+  }
+
+  /**
+   * A write through a view reaches a managed table without naming it: refused while a migration on
+   * that table dual-writes (unless its policy passes unanalysable writes). Before dual-write there
+   * is nothing to keep in sync, as for a write that names the table.
+   */
+  private Outcome writeThroughView(ManagedViews.Written w, StateSnapshot state) {
+    for (ColumnPlan p : plans) {
+      if (w.tables().contains(p.table())
+          && state.phase(p.id()).dualWrites()
+          && p.migration().onUnanalysable().writes() == UnanalysablePolicy.WriteAction.REJECT) {
+        return Outcome.of(
+            reject(
+                p,
+                state,
+                "writes through view "
+                    + w.view()
+                    + " reach managed table "
+                    + p.table()
+                    + " of migration "
+                    + p.id()
+                    + " and cannot be dual-written; write to "
+                    + p.table()
+                    + " directly"));
+      }
+    }
+    return null;
   }
 
   /** The error a client sees; names the migration, its phase and its table. */
