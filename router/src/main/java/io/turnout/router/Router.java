@@ -6,14 +6,17 @@ import io.turnout.config.catalog.Catalog;
 import io.turnout.config.plan.Migration;
 import io.turnout.config.plan.TableName;
 import io.turnout.config.state.MigrationState;
+import io.turnout.config.state.Phase;
 import io.turnout.config.state.StateSnapshot;
 import io.turnout.router.lexical.PreFilter;
 import io.turnout.router.lexical.SqlTokens;
 import io.turnout.router.lexical.StatementSplitter;
 import io.turnout.router.rewrite.ColumnPlan;
 import io.turnout.router.rewrite.Volatility;
+import io.turnout.router.route.ManagedViews;
 import io.turnout.router.route.Planner;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,13 +26,26 @@ import java.util.function.Supplier;
  * Decides what to send to PostgreSQL for one statement, given the migration plans, the catalog and
  * the migrations' state: {@link PassThrough}, {@link Rewrite}, {@link Route} or {@link Reject}.
  *
- * <p>The request path is: is any migration active? does the text contain a managed table's name (a
- * substring scan that allocates nothing)? is the decision cached under (statement text, state
- * version, catalog)? Only then is the statement tokenised, parsed and rewritten. Pure and
- * thread-safe; the catalog supplier must return an immutable snapshot without I/O.
+ * <p>The request path is: is any migration active? does the text contain a managed table's name, or
+ * the name of a view over one (substring scans that allocate nothing)? is the decision cached under
+ * (statement text, phase fingerprint, catalog)? Only then is the statement tokenised, parsed and
+ * rewritten. Pure and thread-safe; the catalog supplier must return an immutable snapshot without
+ * I/O.
+ *
+ * <p>The cache is keyed by what a decision depends on, not by the state's version: the phases of
+ * the plan's migrations and, when two or more ramp their reads at once, the order of their read
+ * percentages (a {@link Route} names the one with the lowest). Moving a read or shadow percentage
+ * therefore keeps the cached decisions; the proxy applies the percentage per session. The cache is
+ * bounded by an estimate of the bytes it holds (statement and decision texts).
  */
 public final class Router {
-  private record Key(String sql, long stateVersion, int catalogGeneration) {}
+  /** Default bound of the decision cache, in bytes (estimated). */
+  public static final long DEFAULT_CACHE_BYTES = 32L * 1024 * 1024;
+
+  /** Estimated bytes per cached entry besides its strings: key, outcome, decision, cache node. */
+  static final int ENTRY_OVERHEAD = 200;
+
+  private record Key(String sql, String phases, int catalogGeneration) {}
 
   private final List<ColumnPlan> plans;
   private final Supplier<Catalog> catalog;
@@ -39,8 +55,10 @@ public final class Router {
   private final RouterStats stats = new RouterStats();
   private final ConcurrentHashMap<String, Boolean> stableDefaults = new ConcurrentHashMap<>();
 
-  private volatile Catalog lastCatalog;
-  private volatile int catalogGeneration;
+  /** A catalog snapshot, its generation (the cache key part) and its views over managed tables. */
+  private record CatalogMemo(Catalog catalog, int generation, ManagedViews views) {}
+
+  private volatile CatalogMemo catalogMemo;
 
   /**
    * @param migrations the plan's migrations, in plan order
@@ -48,10 +66,14 @@ public final class Router {
    * @throws IllegalArgumentException when a plan expression does not parse
    */
   public Router(List<? extends Migration> migrations, Supplier<Catalog> catalog) {
-    this(migrations, catalog, 10_000);
+    this(migrations, catalog, DEFAULT_CACHE_BYTES);
   }
 
-  public Router(List<? extends Migration> migrations, Supplier<Catalog> catalog, long cacheSize) {
+  /**
+   * @param cacheBytes bound of the decision cache in bytes, as estimated from the statement and
+   *     decision texts (two bytes a character) plus a fixed overhead per entry
+   */
+  public Router(List<? extends Migration> migrations, Supplier<Catalog> catalog, long cacheBytes) {
     Objects.requireNonNull(catalog, "catalog");
     List<ColumnPlan> ps = new ArrayList<>();
     List<TableName> tables = new ArrayList<>();
@@ -64,16 +86,18 @@ public final class Router {
     this.catalog = catalog;
     this.filter = new PreFilter(tables);
     this.planner = new Planner(plans, this::isStableDefault);
-    this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+    this.cache = Caffeine.newBuilder().maximumWeight(cacheBytes).weigher(Router::weigh).build();
   }
 
   /**
    * The cheap first check, safe on an event loop: false when no migration is active or the text
-   * names no managed table, so {@link #decide} would pass it through (for a multi-statement string
-   * too). Allocates nothing.
+   * names no managed table and no view over one, so {@link #decide} would pass it through (for a
+   * multi-statement string too). Allocates nothing, except once per catalog snapshot, when the
+   * catalog's views over managed tables are indexed.
    */
   public boolean mayRoute(String sql, StateSnapshot state) {
-    return anyActive(state) && filter.mayTouch(sql);
+    return anyActive(state)
+        && (filter.mayTouch(sql) || catalogMemo(catalog.get()).views.mayTouch(sql));
   }
 
   /** Whether the text may name a managed table, whatever the state. Allocates nothing. */
@@ -83,17 +107,32 @@ public final class Router {
 
   /** Decides for one statement (not a multi-statement string: {@link #split} it first). */
   public Decision decide(String sql, StateSnapshot state) {
-    if (!anyActive(state) || !filter.mayTouch(sql)) {
+    if (!anyActive(state)) {
       stats.passThrough.increment();
       return PassThrough.INSTANCE;
     }
     Catalog cat = catalog.get();
-    Key key = new Key(sql, state.version(), generation(cat));
+    CatalogMemo cm = catalogMemo(cat);
+    if (!filter.mayTouch(sql) && !cm.views.mayTouch(sql)) {
+      stats.passThrough.increment();
+      return PassThrough.INSTANCE;
+    }
+    Key key = new Key(sql, memo(state).phases, cm.generation);
     Planner.Outcome o = cache.getIfPresent(key);
     if (o == null) {
-      stats.analyses.increment();
-      o = planner.decide(sql, SqlTokens.scan(sql), filter, state, cat);
-      cache.put(key, o);
+      // Concurrent misses of one key wait for a single analysis.
+      boolean[] analysed = new boolean[1];
+      o =
+          cache.get(
+              key,
+              k -> {
+                analysed[0] = true;
+                stats.analyses.increment();
+                return planner.decide(sql, SqlTokens.scan(sql), filter, cm.views, state, cat);
+              });
+      if (!analysed[0]) {
+        stats.cacheHits.increment();
+      }
     } else {
       stats.cacheHits.increment();
     }
@@ -106,10 +145,12 @@ public final class Router {
    * path, for {@code turnout explain}.
    */
   public Planner.Outcome explain(String sql, StateSnapshot state) {
-    if (!filter.mayTouch(sql)) {
+    Catalog cat = catalog.get();
+    CatalogMemo cm = catalogMemo(cat);
+    if (!filter.mayTouch(sql) && !cm.views.mayTouch(sql)) {
       return new Planner.Outcome(PassThrough.INSTANCE, false, null);
     }
-    return planner.decide(sql, SqlTokens.scan(sql), filter, state, catalog.get());
+    return planner.decide(sql, SqlTokens.scan(sql), filter, cm.views, state, cat);
   }
 
   /**
@@ -131,10 +172,17 @@ public final class Router {
 
   /** True when some migration is between {@code expanded} and {@code writes_new}. Cheap. */
   public boolean anyActive(StateSnapshot state) {
-    // The same snapshot object is passed for every statement until the state changes.
-    ActiveMemo memo = activeMemo;
+    return memo(state).active;
+  }
+
+  /**
+   * What a snapshot means to the router, computed once per snapshot object (the same one is passed
+   * for every statement until the state changes).
+   */
+  private StateMemo memo(StateSnapshot state) {
+    StateMemo memo = stateMemo;
     if (memo != null && memo.state == state) {
-      return memo.active;
+      return memo;
     }
     boolean active = false;
     for (MigrationState s : state.migrations().values()) {
@@ -143,24 +191,83 @@ public final class Router {
         break;
       }
     }
-    activeMemo = new ActiveMemo(state, active);
-    return active;
+    memo = new StateMemo(state, active, phaseFingerprint(state));
+    stateMemo = memo;
+    return memo;
   }
 
-  private record ActiveMemo(StateSnapshot state, boolean active) {}
-
-  private volatile ActiveMemo activeMemo;
-
-  private int generation(Catalog cat) {
-    if (cat != lastCatalog) {
-      synchronized (this) {
-        if (cat != lastCatalog) {
-          lastCatalog = cat;
-          catalogGeneration++;
-        }
+  /**
+   * Everything of a snapshot that a decision depends on: each plan migration's phase, in plan
+   * order, then — when two or more are in {@code reads} — their plan positions ordered by read
+   * percentage (ties in plan order), because a {@link Route} names the ramping migration with the
+   * lowest percentage. Nothing else (version, the percentages' values, shadow percentages) goes in,
+   * so a ramp step keeps the cached decisions.
+   */
+  private String phaseFingerprint(StateSnapshot state) {
+    StringBuilder b = new StringBuilder(plans.size() + 8);
+    List<Integer> ramping = new ArrayList<>();
+    for (int i = 0; i < plans.size(); i++) {
+      Phase phase = state.phase(plans.get(i).id());
+      b.append((char) ('A' + phase.ordinal()));
+      if (phase == Phase.READS) {
+        ramping.add(i);
       }
     }
-    return catalogGeneration;
+    if (ramping.size() > 1) {
+      ramping.sort(
+          Comparator.comparingInt(
+                  (Integer i) -> state.of(plans.get(i).id()).orElseThrow().readPercent())
+              .thenComparingInt(i -> i));
+      b.append('/');
+      for (int i : ramping) {
+        b.append(i).append(',');
+      }
+    }
+    return b.toString();
+  }
+
+  private record StateMemo(StateSnapshot state, boolean active, String phases) {}
+
+  private volatile StateMemo stateMemo;
+
+  private static int weigh(Key key, Planner.Outcome outcome) {
+    long chars = key.sql().length() + key.phases().length();
+    Decision d = outcome.decision();
+    if (d instanceof Rewrite r) {
+      chars += r.sql().length();
+    } else if (d instanceof Route r) {
+      chars += r.oldSql().length() + r.newSql().length();
+    } else if (d instanceof Reject r) {
+      chars += r.message().length();
+    }
+    if (outcome.reason() != null) {
+      chars += outcome.reason().length();
+    }
+    return (int) Math.min(Integer.MAX_VALUE, 2 * chars + ENTRY_OVERHEAD);
+  }
+
+  /** The memo of {@code cat}; a new snapshot object gets the next generation. */
+  private CatalogMemo catalogMemo(Catalog cat) {
+    CatalogMemo m = catalogMemo;
+    if (m != null && m.catalog == cat) {
+      return m;
+    }
+    synchronized (this) {
+      m = catalogMemo;
+      if (m == null || m.catalog != cat) {
+        m = new CatalogMemo(cat, m == null ? 1 : m.generation + 1, ManagedViews.of(cat, plans));
+        catalogMemo = m;
+      }
+      return m;
+    }
+  }
+
+  /**
+   * The cache's weighted size after pending maintenance, or -1 when it is not bounded by weight.
+   */
+  long cachedWeight() {
+    cache.cleanUp();
+    return cache.policy().eviction().map(e -> e.weightedSize().orElse(-1)).orElse(-1L);
   }
 
   private boolean isStableDefault(String expression) {

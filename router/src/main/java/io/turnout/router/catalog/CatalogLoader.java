@@ -13,16 +13,18 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Loads the {@link Catalog} over JDBC: every table, view and foreign table outside the system
  * schemas, with columns in attnum order (type as {@code format_type} prints it, default as {@code
  * pg_get_expr} prints it; generated and identity columns show no default), primary key and indexes,
- * and the connection's search path. Blocking: call it off the request path (at start, and again
- * after DDL).
+ * the relations each view reads, and the connection's search path. Blocking: call it off the
+ * request path (at start, and again after DDL).
  *
  * @see <a href="https://www.postgresql.org/docs/current/catalogs.html">PostgreSQL: System
  *     Catalogs</a>
@@ -54,6 +56,24 @@ public final class CatalogLoader {
           + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
           + " AND n.nspname NOT LIKE 'pg\\_toast%'"
           + " ORDER BY n.nspname, c.relname, ic.relname";
+
+  /**
+   * Each view (relkind {@code v}; materialized views are read-only and left out) with the relations
+   * its definition reads: the dependencies of its {@code _RETURN} rule on other relations.
+   */
+  private static final String VIEWS =
+      "SELECT DISTINCT vn.nspname, v.relname, tn.nspname, t.relname"
+          + " FROM pg_class v"
+          + " JOIN pg_namespace vn ON vn.oid = v.relnamespace"
+          + " JOIN pg_rewrite r ON r.ev_class = v.oid"
+          + " JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid"
+          + " AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> v.oid"
+          + " JOIN pg_class t ON t.oid = d.refobjid"
+          + " JOIN pg_namespace tn ON tn.oid = t.relnamespace"
+          + " WHERE v.relkind = 'v'"
+          + " AND vn.nspname NOT IN ('pg_catalog', 'information_schema')"
+          + " AND vn.nspname NOT LIKE 'pg\\_toast%' AND vn.nspname NOT LIKE 'pg\\_temp%'"
+          + " ORDER BY 1, 2, 3, 4";
 
   private CatalogLoader() {}
 
@@ -98,6 +118,16 @@ public final class CatalogLoader {
         }
       }
     }
+    Map<TableName, Set<TableName>> views = new LinkedHashMap<>();
+    try (PreparedStatement ps = connection.prepareStatement(VIEWS);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        views
+            .computeIfAbsent(
+                new TableName(rs.getString(1), rs.getString(2)), k -> new LinkedHashSet<>())
+            .add(new TableName(rs.getString(3), rs.getString(4)));
+      }
+    }
     Map<TableName, TableInfo> tables = new LinkedHashMap<>();
     for (Map.Entry<TableName, List<ColumnInfo>> e : columns.entrySet()) {
       TableName t = e.getKey();
@@ -109,6 +139,6 @@ public final class CatalogLoader {
               primaryKeys.getOrDefault(t, List.of()),
               indexes.getOrDefault(t, List.of())));
     }
-    return new Catalog(searchPath.isEmpty() ? List.of("public") : searchPath, tables);
+    return new Catalog(searchPath.isEmpty() ? List.of("public") : searchPath, tables, views);
   }
 }

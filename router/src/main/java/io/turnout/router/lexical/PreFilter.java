@@ -53,27 +53,54 @@ public final class PreFilter {
   }
 
   /**
-   * Stage one: does the text contain a managed table's name, ignoring ASCII case? False negatives
-   * are impossible (an identifier that PostgreSQL folds to the name contains it).
+   * Stage one: does the text contain a managed table's name, ignoring ASCII case, or a {@code U&"}
+   * (a Unicode-escaped identifier, which can spell a name without containing it)? False negatives
+   * are impossible: any other identifier that PostgreSQL folds or truncates to the name contains
+   * it.
    */
   public boolean mayTouch(String sql) {
+    if (names.length == 0) {
+      return false;
+    }
     for (int k = 0; k < names.length; k++) {
       if (containsIgnoreCase(sql, names[k], shifts[k])) {
         return true;
       }
     }
+    return hasUnicodeIdentifier(sql);
+  }
+
+  /**
+   * Whether {@code U&"} occurs (either case of U): a Unicode-escaped identifier can spell a managed
+   * name without containing it, so stage two has to decode it.
+   */
+  private static boolean hasUnicodeIdentifier(String sql) {
+    int i = sql.indexOf("&\"", 1);
+    while (i > 0) {
+      char u = sql.charAt(i - 1);
+      if (u == 'u' || u == 'U') {
+        return true;
+      }
+      i = sql.indexOf("&\"", i + 2);
+    }
     return false;
   }
 
   /**
-   * Stage two: does an identifier token fold to a managed table's name (unquoted names compare
-   * case-insensitively, quoted names exactly), or does a dollar-quoted body mention one?
+   * Stage two: does an identifier token name a managed table as PostgreSQL reads it (unquoted names
+   * compare case-insensitively, quoted names exactly, {@code U&"…"} names decoded, all cut to 63
+   * bytes), or does a dollar-quoted body mention one? An undecodable {@code U&"…"} identifier
+   * counts as a mention.
    */
   public boolean touches(SqlTokens tokens) {
     for (int i = 0, n = tokens.size(); i < n; i++) {
       byte kind = tokens.kind(i);
-      if (kind == SqlTokens.IDENT || kind == SqlTokens.QUOTED_IDENT) {
-        if (folded.contains(tokens.identifier(i))) {
+      if (kind == SqlTokens.IDENT
+          || kind == SqlTokens.QUOTED_IDENT
+          || tokens.isUnicodeIdentifier(i)) {
+        String name = tokens.name(i);
+        // An undecodable U&"…" identifier might have meant a managed name.
+        if (name == null || folded.contains(name)) {
           return true;
         }
       } else if (kind == SqlTokens.DOLLAR_STRING || kind == SqlTokens.UNICODE) {

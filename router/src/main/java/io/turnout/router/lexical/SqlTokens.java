@@ -51,6 +51,8 @@ public final class SqlTokens {
   private boolean taggedDollarQuote;
   private boolean unicodeEscape;
   private boolean unterminated;
+  private int depth;
+  private int maxDepth;
 
   private SqlTokens(String sql) {
     this.sql = sql;
@@ -101,6 +103,15 @@ public final class SqlTokens {
     return unicodeEscape;
   }
 
+  /**
+   * The deepest nesting of parentheses and square brackets (outside strings, quoted identifiers,
+   * dollar quotes and comments). A parser that recurses per level is guarded by this: a statement
+   * nested deeper than a budget is not handed to it.
+   */
+  public int maxDepth() {
+    return maxDepth;
+  }
+
   /** A string, quoted identifier, dollar quote or block comment is not closed. */
   public boolean hasUnterminated() {
     return unterminated;
@@ -118,6 +129,138 @@ public final class SqlTokens {
       return sql.substring(starts[i] + 1, ends[i] - 1).replace("\"\"", "\"");
     }
     return null;
+  }
+
+  /** Longest identifier PostgreSQL keeps, in bytes ({@code NAMEDATALEN - 1}); longer is cut. */
+  public static final int MAX_IDENTIFIER_BYTES = 63;
+
+  /** True when token {@code i} is a {@code U&"…"} identifier (not a {@code U&'…'} string). */
+  public boolean isUnicodeIdentifier(int i) {
+    return kinds[i] == UNICODE && sql.charAt(starts[i] + 2) == '"';
+  }
+
+  /**
+   * The name PostgreSQL gives the identifier at {@code i}: {@link #identifier(int)} for plain and
+   * quoted identifiers, the decoded text of a {@code U&"…"} identifier (with the {@code UESCAPE}
+   * that follows it, if any), in every case cut to {@value #MAX_IDENTIFIER_BYTES} bytes as
+   * PostgreSQL's scanner truncates identifiers. {@code null} for other tokens, and for a {@code
+   * U&"…"} identifier whose escapes are invalid (PostgreSQL rejects the statement).
+   */
+  public String name(int i) {
+    String id;
+    if (kinds[i] == IDENT || kinds[i] == QUOTED_IDENT) {
+      id = identifier(i);
+    } else if (isUnicodeIdentifier(i)) {
+      id = decodeUnicodeIdentifier(i);
+      if (id == null) {
+        return null;
+      }
+    } else {
+      return null;
+    }
+    return truncate(id);
+  }
+
+  private String decodeUnicodeIdentifier(int i) {
+    char escape = '\\';
+    if (i + 2 < size && isKeyword(i + 1, "uescape") && kinds[i + 2] == STRING) {
+      String e = text(i + 2);
+      // Only a plain '<c>' literal; PostgreSQL forbids hex digits, +, quotes and whitespace.
+      if (e.length() != 3 || e.charAt(0) != '\'') {
+        return null;
+      }
+      escape = e.charAt(1);
+      if (isHexDigit(escape)
+          || escape == '+'
+          || escape == '\''
+          || escape == '"'
+          || escape == ' '
+          || escape == '\t'
+          || escape == '\n'
+          || escape == '\r'
+          || escape == '\f') {
+        return null;
+      }
+    }
+    if (unterminated && ends[i] == sql.length() || ends[i] - 1 < starts[i] + 3) {
+      return null;
+    }
+    // The body between U&" and the closing quote, with "" for a quote.
+    String body = sql.substring(starts[i] + 3, ends[i] - 1).replace("\"\"", "\"");
+    StringBuilder b = new StringBuilder(body.length());
+    int k = 0;
+    int n = body.length();
+    while (k < n) {
+      char c = body.charAt(k);
+      if (c != escape) {
+        b.append(c);
+        k++;
+        continue;
+      }
+      if (k + 1 < n && body.charAt(k + 1) == escape) {
+        b.append(escape);
+        k += 2;
+        continue;
+      }
+      int digits = k + 1 < n && body.charAt(k + 1) == '+' ? 6 : 4;
+      int from = digits == 6 ? k + 2 : k + 1;
+      if (from + digits > n) {
+        return null;
+      }
+      int cp = 0;
+      for (int d = from; d < from + digits; d++) {
+        char h = body.charAt(d);
+        if (!isHexDigit(h)) {
+          return null;
+        }
+        cp = cp * 16 + Character.digit(h, 16);
+      }
+      if (cp == 0 || cp > Character.MAX_CODE_POINT) {
+        return null;
+      }
+      // A surrogate pair is written as two escapes; appending both halves joins them.
+      b.appendCodePoint(cp);
+      k = from + digits;
+    }
+    String out = b.toString();
+    // A lone surrogate half is invalid in PostgreSQL.
+    for (int j = 0; j < out.length(); j++) {
+      char c = out.charAt(j);
+      if (Character.isHighSurrogate(c)) {
+        if (j + 1 >= out.length() || !Character.isLowSurrogate(out.charAt(j + 1))) {
+          return null;
+        }
+        j++;
+      } else if (Character.isLowSurrogate(c)) {
+        return null;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Cuts {@code id} to {@value #MAX_IDENTIFIER_BYTES} UTF-8 bytes without splitting a character.
+   */
+  static String truncate(String id) {
+    // Four bytes at most per code point of two chars, three per other char: 21 chars always fit.
+    if (id.length() <= MAX_IDENTIFIER_BYTES / 3) {
+      return id;
+    }
+    int bytes = 0;
+    for (int j = 0; j < id.length(); ) {
+      int cp = id.codePointAt(j);
+      int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + len > MAX_IDENTIFIER_BYTES) {
+        return id.substring(0, j);
+      }
+      bytes += len;
+      j += Character.charCount(cp);
+    }
+    return id;
+  }
+
+  private static boolean isHexDigit(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   /** True when token {@code i} is an identifier, quoted or not. */
@@ -177,6 +320,18 @@ public final class SqlTokens {
     size++;
   }
 
+  private void open() {
+    if (++depth > maxDepth) {
+      maxDepth = depth;
+    }
+  }
+
+  private void close() {
+    if (depth > 0) {
+      depth--;
+    }
+  }
+
   private void run() {
     final String s = sql;
     final int n = s.length();
@@ -230,8 +385,10 @@ public final class SqlTokens {
       } else if (c == '$') {
         i = dollar(i);
       } else if (c == '(') {
+        open();
         add(LPAREN, i, ++i);
       } else if (c == ')') {
+        close();
         add(RPAREN, i, ++i);
       } else if (c == ',') {
         add(COMMA, i, ++i);
@@ -240,6 +397,11 @@ public final class SqlTokens {
       } else if (c == '.') {
         add(DOT, i, ++i);
       } else if (c == '[' || c == ']') {
+        if (c == '[') {
+          open();
+        } else {
+          close();
+        }
         add(BRACKET, i, ++i);
       } else if (c == '?' && !(i + 1 < n && isOperatorChar(s.charAt(i + 1)))) {
         add(QUESTION, i, ++i);

@@ -70,6 +70,29 @@ public final class Planner {
 
   public Outcome decide(
       String sql, SqlTokens tokens, PreFilter filter, StateSnapshot state, Catalog catalog) {
+    return decide(sql, tokens, filter, ManagedViews.of(catalog, plans), state, catalog);
+  }
+
+  /**
+   * @param views the views of {@code catalog} over managed tables ({@link ManagedViews#of}, built
+   *     once per catalog snapshot by the caller)
+   */
+  public Outcome decide(
+      String sql,
+      SqlTokens tokens,
+      PreFilter filter,
+      ManagedViews views,
+      StateSnapshot state,
+      Catalog catalog) {
+    if (!views.isEmpty()) {
+      ManagedViews.Written w = views.writtenView(tokens, StatementKind.of(tokens));
+      if (w != null) {
+        Outcome o = writeThroughView(w, state);
+        if (o != null) {
+          return o;
+        }
+      }
+    }
     if (!filter.touches(tokens)) {
       return Outcome.of(PassThrough.INSTANCE);
     }
@@ -110,8 +133,12 @@ public final class Planner {
         throw new Unanalysable("tagged dollar quotes ($tag$…$tag$) are not parsed reliably");
       }
       if (tokens.hasUnicodeEscape()) {
-        throw new Unanalysable("U& strings and identifiers are not parsed reliably");
+        throw new Unanalysable(
+            hasUnicodeIdentifier(tokens)
+                ? "Unicode-escaped identifier (U&\"…\"), which JSqlParser does not decode"
+                : "U& strings are not parsed reliably");
       }
+      checkTruncatedNames(tokens);
       ParsedStatement parsed = ParsedStatement.parse(sql, tokens);
       write = isWrite(parsed.statement());
       if (!(parsed.statement() instanceof Select || write)) {
@@ -131,6 +158,10 @@ public final class Planner {
       return unanalysable(write, lexicallyTouched, state, u.getMessage());
     } catch (StatementRewriter.Rejected r) {
       return Outcome.of(reject(r.plan(), state, r.getMessage()));
+    } catch (StackOverflowError e) {
+      // The parser's input is bounded by ParsedStatement.MAX_DEPTH, but nesting it does not count
+      // (CASE in CASE, NOT NOT …) can still exhaust the stack of a recursive walk.
+      return unanalysable(write, lexicallyTouched, state, "too deeply nested to analyse");
     }
   }
 
@@ -241,6 +272,34 @@ public final class Planner {
     return new Outcome(PassThrough.INSTANCE, !write, reason);
   }
 
+  /**
+   * A write through a view reaches a managed table without naming it: refused while a migration on
+   * that table dual-writes (unless its policy passes unanalysable writes). Before dual-write there
+   * is nothing to keep in sync, as for a write that names the table.
+   */
+  private Outcome writeThroughView(ManagedViews.Written w, StateSnapshot state) {
+    for (ColumnPlan p : plans) {
+      if (w.tables().contains(p.table())
+          && state.phase(p.id()).dualWrites()
+          && p.migration().onUnanalysable().writes() == UnanalysablePolicy.WriteAction.REJECT) {
+        return Outcome.of(
+            reject(
+                p,
+                state,
+                "writes through view "
+                    + w.view()
+                    + " reach managed table "
+                    + p.table()
+                    + " of migration "
+                    + p.id()
+                    + " and cannot be dual-written; write to "
+                    + p.table()
+                    + " directly"));
+      }
+    }
+    return null;
+  }
+
   /** The error a client sees; names the migration, its phase and its table. */
   public static Reject reject(ColumnPlan p, StateSnapshot state, String reason) {
     String phase = state.phase(p.id()).name().toLowerCase(Locale.ROOT);
@@ -273,11 +332,44 @@ public final class Planner {
     return !(st instanceof Select);
   }
 
+  private static boolean hasUnicodeIdentifier(SqlTokens tokens) {
+    for (int i = 0; i < tokens.size(); i++) {
+      if (tokens.isUnicodeIdentifier(i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * An identifier longer than 63 bytes that PostgreSQL cuts down to a managed table's name: the
+   * parser and catalog see the long name, PostgreSQL the managed table.
+   */
+  private void checkTruncatedNames(SqlTokens tokens) {
+    for (int i = 0; i < tokens.size(); i++) {
+      if (!tokens.isIdentifier(i)) {
+        continue;
+      }
+      String name = tokens.name(i);
+      if (!name.equals(tokens.identifier(i))) {
+        for (ColumnPlan p : plans) {
+          if (p.table().name().equals(name)) {
+            throw new Unanalysable(
+                "identifier longer than 63 bytes, which PostgreSQL truncates to " + name);
+          }
+        }
+      }
+    }
+  }
+
   private static boolean mentions(SqlTokens tokens, String tableName) {
     for (int i = 0; i < tokens.size(); i++) {
-      String id = tokens.identifier(i);
-      if (tableName.equals(id)) {
-        return true;
+      if (tokens.isIdentifier(i) || tokens.isUnicodeIdentifier(i)) {
+        String name = tokens.name(i);
+        // An undecodable U&"…" identifier might have meant the table.
+        if (name == null || tableName.equals(name)) {
+          return true;
+        }
       }
       if (tokens.kind(i) == SqlTokens.DOLLAR_STRING
           && tokens.text(i).toLowerCase(Locale.ROOT).contains(tableName.toLowerCase(Locale.ROOT))) {

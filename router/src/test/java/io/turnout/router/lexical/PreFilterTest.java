@@ -52,4 +52,50 @@ class PreFilterTest {
     assertTrue(f.touches(SqlTokens.scan("select * from \"User\"")));
     assertFalse(f.touches(SqlTokens.scan("select * from user_x")));
   }
+
+  @Test
+  void touches_unicodeEscapedIdentifiers() {
+    assertTrue(touches("insert into U&\"\\0075sers\" (email) values ('a')"));
+    assertTrue(touches("insert into u&\"\\0075\\0073ers\" (email) values ('a')"));
+    assertTrue(touches("select * from public.U&\"\\+000075sers\""));
+    assertTrue(touches("select * from U&\"!0075sers\" UESCAPE '!'"));
+    assertTrue(touches("select * from U&\"!0075sers\" uescape'!'"));
+    assertFalse(touches("select * from U&\"\\0061udit\""));
+    assertFalse(touches("select * from U&\"\\0055sers\"")); // "Users"
+  }
+
+  @Test
+  void touches_malformedUnicodeEscapedIdentifier_countsAsATouch() {
+    assertTrue(touches("select * from U&\"\\00zzsers\""));
+    assertTrue(touches("select * from U&\"x0075sers\" UESCAPE '+'"));
+  }
+
+  @Test
+  void mayTouch_unicodeEscapeAnywhere_mayTouch() {
+    assertTrue(filter.mayTouch("select * from U&\"\\0075sers\""));
+    assertTrue(filter.mayTouch("select * from u&\"x\""));
+    assertFalse(filter.mayTouch("select a & b from t"));
+  }
+
+  @Test
+  void touches_otherSpellingsOfTheName() {
+    assertTrue(touches("select * from PUBLIC.USERS"));
+    assertTrue(touches("select * from \"public\".users"));
+    assertTrue(touches("select * from public . \"users\""));
+    assertTrue(touches("select * from public/**/./**/users"));
+    assertTrue(touches("insert into \"users\" (email) values ('a')"));
+    assertFalse(touches("select * from \"USERS\""));
+    assertFalse(touches("select * from \"users \""));
+  }
+
+  @Test
+  void touches_identifierPostgresTruncatesToAManagedName() {
+    String name = "t".repeat(63); // NAMEDATALEN - 1 bytes, the longest name PostgreSQL keeps
+    PreFilter f = new PreFilter(List.of(new TableName("public", name)));
+    String sql = "insert into " + name + "_and_more (x) values (1)";
+    assertTrue(f.mayTouch(sql));
+    assertTrue(f.touches(SqlTokens.scan(sql)));
+    assertTrue(f.touches(SqlTokens.scan("insert into \"" + name + "xyz\" (x) values (1)")));
+    assertFalse(f.touches(SqlTokens.scan("insert into " + name.substring(1) + " (x) values (1)")));
+  }
 }

@@ -32,6 +32,16 @@ class SqlTokensTest {
   }
 
   @Test
+  void maxDepth_countsParenthesesAndBracketsOutsideLiterals() {
+    assertEquals(0, SqlTokens.scan("select 1").maxDepth());
+    assertEquals(4, SqlTokens.scan("select f((1), (((2))))").maxDepth());
+    assertEquals(2, SqlTokens.scan("select a[(1)] from t").maxDepth());
+    assertEquals(
+        1, SqlTokens.scan("select '((((', \"((\", $$((($$ /* (( */ -- ((\n, (1)").maxDepth());
+    assertEquals(1, SqlTokens.scan("select ))) (1)").maxDepth());
+  }
+
+  @Test
   void identifier_foldsUnquotedAndKeepsQuotedCase() {
     SqlTokens t = SqlTokens.scan("Users \"Users\" \"a\"\"b\"");
     assertEquals("users", t.identifier(0));
