@@ -96,13 +96,15 @@ public final class Router {
    * catalog's views over managed tables are indexed.
    */
   public boolean mayRoute(String sql, StateSnapshot state) {
-    return anyActive(state)
-        && (filter.mayTouch(sql) || catalogMemo(catalog.get()).views.mayTouch(sql));
+    return anyActive(state) && mayName(sql);
   }
 
-  /** Whether the text may name a managed table, whatever the state. Allocates nothing. */
+  /**
+   * Whether the text may name a managed table or a view over one, whatever the state. Allocates
+   * nothing.
+   */
   public boolean mayName(String sql) {
-    return filter.mayTouch(sql);
+    return filter.mayTouch(sql) || catalogMemo(catalog.get()).views.mayTouch(sql);
   }
 
   /** Decides for one statement (not a multi-statement string: {@link #split} it first). */
