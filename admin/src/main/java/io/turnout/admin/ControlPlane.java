@@ -2,6 +2,7 @@ package io.turnout.admin;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.turnout.admin.api.AdminApi;
 import io.turnout.admin.api.JobEndpoints;
 import io.turnout.admin.control.JobRunner;
@@ -191,6 +192,11 @@ public final class ControlPlane implements AutoCloseable {
 
   public Optional<InetSocketAddress> adminAddress() {
     return Optional.ofNullable(api).map(AdminApi::address);
+  }
+
+  /** The registry {@code GET /metrics} serves, when the admin API runs: the proxy adds to it. */
+  public Optional<MeterRegistry> metrics() {
+    return Optional.ofNullable(api).map(AdminApi::metrics);
   }
 
   /** Where the proxy records which names statements use (flushed every {@code USAGE_FLUSH}). */

@@ -222,6 +222,7 @@ final class DemoCommand implements Callable<Integer> {
       wire.ifPresent(WireMigrations::close);
       throw e;
     }
+    control.metrics().ifPresent(m -> wire.ifPresent(w -> w.routing().metrics().publishTo(m)));
     InetSocketAddress api = control.adminAddress().orElseThrow();
     String adminUrl = "http://" + ADMIN_HOST + ":" + api.getPort();
     OptionalInt taken =

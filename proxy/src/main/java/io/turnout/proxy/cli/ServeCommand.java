@@ -57,6 +57,7 @@ final class ServeCommand implements Callable<Integer> {
       wire.ifPresent(WireMigrations::close);
       throw new Main.UsageFailure("cannot start the control plane: " + e.getMessage());
     }
+    control.metrics().ifPresent(m -> wire.ifPresent(w -> w.routing().metrics().publishTo(m)));
     control
         .adminAddress()
         .ifPresent(

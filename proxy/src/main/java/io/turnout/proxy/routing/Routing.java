@@ -29,12 +29,16 @@ public final class Routing implements AutoCloseable {
   /** SQLSTATE insufficient_resources: the analysis queue is full. */
   static final String OVERLOADED = "53000";
 
+  /** SQLSTATE internal_error: deciding failed (a bug; logged with its stack). */
+  static final String INTERNAL = "XX000";
+
   /** SQLSTATE cannot_connect_now: the migration state is not known yet. */
   static final String STATE_UNKNOWN = "57P03";
 
   private final Router router;
   private final SimpleQueryPlanner simple;
   private final ThreadPoolExecutor analysis;
+  private final WireMetrics metrics;
   private volatile StateSnapshot state;
   private volatile Catalog catalog = Catalog.EMPTY;
 
@@ -55,7 +59,6 @@ public final class Routing implements AutoCloseable {
     for (Migration m : plan) {
       byId.put(m.id(), m);
     }
-    this.simple = new SimpleQueryPlanner(router, flags, Map.copyOf(byId));
     this.state = StateSnapshot.initial(plan);
     AtomicInteger n = new AtomicInteger();
     this.analysis =
@@ -70,6 +73,8 @@ public final class Routing implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.metrics = new WireMetrics(plan, router.stats(), analysis);
+    this.simple = new SimpleQueryPlanner(router, flags, Map.copyOf(byId), metrics);
   }
 
   /** The control plane published a new state. */
@@ -89,6 +94,10 @@ public final class Routing implements AutoCloseable {
 
   public Router router() {
     return router;
+  }
+
+  public WireMetrics metrics() {
+    return metrics;
   }
 
   /**
@@ -116,27 +125,33 @@ public final class Routing implements AutoCloseable {
       String query, StateSnapshot snapshot, SessionPaths paths) {
     if (!stateKnown) {
       return CompletableFuture.completedFuture(
-          RejectStatement.sql(
+          refuse(
               STATE_UNKNOWN,
               "Turnout has not loaded the migration state yet (is the state store reachable?);"
                   + " statements on tables under migration are refused until it has"));
     }
+    long start = System.nanoTime();
     try {
       return CompletableFuture.supplyAsync(() -> simple.plan(query, snapshot, paths), analysis)
           .exceptionally(
               e -> {
                 log.warn("planning a query failed; refusing it", e);
-                return RejectStatement.sql(
-                    "XX000", "Turnout could not decide this statement: " + e.getCause());
-              });
+                return refuse(INTERNAL, "Turnout could not decide this statement: " + e.getCause());
+              })
+          .whenComplete((text, e) -> metrics.planned(start));
     } catch (RejectedExecutionException e) {
       return CompletableFuture.completedFuture(
-          RejectStatement.sql(
+          refuse(
               OVERLOADED,
               "Turnout's statement analysis is overloaded ("
                   + analysis.getQueue().size()
                   + " waiting); try again"));
     }
+  }
+
+  private String refuse(String sqlstate, String message) {
+    metrics.rejected(sqlstate);
+    return RejectStatement.sql(sqlstate, message);
   }
 
   @Override

@@ -24,11 +24,14 @@ final class SimpleQueryPlanner {
   private final Router router;
   private final FlagProvider flags;
   private final Map<String, Migration> migrations;
+  private final WireMetrics metrics;
 
-  SimpleQueryPlanner(Router router, FlagProvider flags, Map<String, Migration> migrations) {
+  SimpleQueryPlanner(
+      Router router, FlagProvider flags, Map<String, Migration> migrations, WireMetrics metrics) {
     this.router = router;
     this.flags = flags;
     this.migrations = migrations;
+    this.metrics = metrics;
   }
 
   /** The text to send instead of {@code query}, or null when it goes unchanged. */
@@ -59,8 +62,10 @@ final class SimpleQueryPlanner {
       Migration migration = migrations.get(route.migrationId());
       MigrationState ms = state.of(route.migrationId()).orElse(null);
       boolean readsNew = migration != null && ms != null && paths.readsNew(migration, ms, flags);
+      metrics.read(route.migrationId(), readsNew);
       return readsNew ? route.newSql() : route.oldSql();
     } else if (decision instanceof Reject reject) {
+      metrics.rejected(reject.sqlstate());
       return RejectStatement.sql(reject.sqlstate(), reject.message());
     }
     throw new IllegalStateException("unknown decision " + decision);

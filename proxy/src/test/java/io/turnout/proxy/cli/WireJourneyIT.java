@@ -81,6 +81,12 @@ class WireJourneyIT {
         String read = "SELECT email FROM users WHERE id = 7";
         awaitRead(s, read, "only-new@x");
 
+        TurnoutProcess.Response scrape = turnout.get("/metrics", TOKEN);
+        assertThat(scrape.body())
+            .containsPattern("turnout_statements_total\\{decision=\"rewrite\"\\} [1-9]")
+            // At 100% the phase is reads_new: reads are rewritten, not split by percentage.
+            .contains("turnout_reads_total{migration=\"rename-email\",path=\"new\"}");
+
         cli(admin, "rollback", ID);
         // The API answers once this instance applied the change: the next read is old again.
         assertThat(one(s, read)).isEqualTo("u7@x");

@@ -3,6 +3,7 @@ package io.turnout.proxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.turnout.admin.flags.BuiltinFlags;
 import io.turnout.config.plan.ContractPolicy;
 import io.turnout.config.plan.ReadPolicy;
@@ -56,8 +57,11 @@ class SimpleProtocolMigrationIT {
   @RegisterExtension
   static final TurnoutFixture turnout = TurnoutFixture.builder().routing(routing).build();
 
+  private static final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
   @BeforeAll
   static void schema() throws SQLException {
+    routing.metrics().publishTo(metrics);
     try (Connection c = turnout.connectDirect();
         Statement s = c.createStatement()) {
       s.execute(
@@ -133,6 +137,8 @@ class SimpleProtocolMigrationIT {
                 assertThat(e.getSQLState()).isEqualTo("0A000");
                 assertThat(e.getMessage()).contains(ID);
               });
+      assertThat(metrics.get("turnout.rejects").tag("sqlstate", "0A000").counter().count())
+          .isPositive();
       // As after any failed statement, the server has aborted the transaction.
       assertThatThrownBy(() -> s.executeQuery("select 1"))
           .isInstanceOfSatisfying(
@@ -155,7 +161,9 @@ class SimpleProtocolMigrationIT {
     try (Connection c = simple();
         Statement s = c.createStatement()) {
       phase(Phase.READS, 100);
+      double newBefore = reads("new");
       assertThat(one(s, read)).isEqualTo("new-only");
+      assertThat(reads("new")).isEqualTo(newBefore + 1);
       phase(Phase.VERIFIED, 0); // rollback
       assertThat(one(s, read)).isEqualTo("old");
       phase(Phase.READS, 0);
@@ -229,6 +237,10 @@ class SimpleProtocolMigrationIT {
     b.getShort();
     int length = b.getInt();
     return new String(dataRow, b.position(), length, StandardCharsets.UTF_8);
+  }
+
+  private static double reads(String path) {
+    return metrics.get("turnout.reads").tag("migration", ID).tag("path", path).counter().count();
   }
 
   /** A row whose new column differs from its old one, written directly, so reads show the path. */
