@@ -223,6 +223,7 @@ final class DemoCommand implements Callable<Integer> {
       throw e;
     }
     control.metrics().ifPresent(m -> wire.ifPresent(w -> w.routing().metrics().publishTo(m)));
+    wire.ifPresent(w -> w.routing().recordUsageIn(control.usage()));
     InetSocketAddress api = control.adminAddress().orElseThrow();
     String adminUrl = "http://" + ADMIN_HOST + ":" + api.getPort();
     OptionalInt taken =

@@ -14,6 +14,7 @@ import io.turnout.router.lexical.StatementSplitter;
 import io.turnout.router.rewrite.ColumnPlan;
 import io.turnout.router.rewrite.Volatility;
 import io.turnout.router.route.ManagedViews;
+import io.turnout.router.route.NamesUsed;
 import io.turnout.router.route.Planner;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,7 +52,7 @@ public final class Router {
   private final Supplier<Catalog> catalog;
   private final PreFilter filter;
   private final Planner planner;
-  private final Cache<Key, Planner.Outcome> cache;
+  private final Cache<Key, Cached> cache;
   private final RouterStats stats = new RouterStats();
   private final ConcurrentHashMap<String, Boolean> stableDefaults = new ConcurrentHashMap<>();
 
@@ -109,28 +110,46 @@ public final class Router {
 
   /** Decides for one statement (not a multi-statement string: {@link #split} it first). */
   public Decision decide(String sql, StateSnapshot state) {
+    return decideWithNames(sql, state).decision();
+  }
+
+  /** A decision and which migrations' old and new names the statement uses. */
+  public record Decided(Decision decision, NamesUsed names) {
+    static final Decided PASS = new Decided(PassThrough.INSTANCE, NamesUsed.NONE);
+  }
+
+  /** What the router keeps per statement: the planner's outcome and the names the text uses. */
+  private record Cached(Planner.Outcome outcome, Decided decided) {}
+
+  /**
+   * Like {@link #decide}, with the names the statement uses, for {@code turnout usage} (cached with
+   * the decision: a repeated statement costs nothing more).
+   */
+  public Decided decideWithNames(String sql, StateSnapshot state) {
     if (!anyActive(state)) {
       stats.passThrough.increment();
-      return PassThrough.INSTANCE;
+      return Decided.PASS;
     }
     Catalog cat = catalog.get();
     CatalogMemo cm = catalogMemo(cat);
     if (!filter.mayTouch(sql) && !cm.views.mayTouch(sql)) {
       stats.passThrough.increment();
-      return PassThrough.INSTANCE;
+      return Decided.PASS;
     }
     Key key = new Key(sql, memo(state).phases, cm.generation);
-    Planner.Outcome o = cache.getIfPresent(key);
-    if (o == null) {
+    Cached c = cache.getIfPresent(key);
+    if (c == null) {
       // Concurrent misses of one key wait for a single analysis.
       boolean[] analysed = new boolean[1];
-      o =
+      c =
           cache.get(
               key,
               k -> {
                 analysed[0] = true;
                 stats.analyses.increment();
-                return planner.decide(sql, SqlTokens.scan(sql), filter, cm.views, state, cat);
+                SqlTokens tokens = SqlTokens.scan(sql);
+                Planner.Outcome o = planner.decide(sql, tokens, filter, cm.views, state, cat);
+                return new Cached(o, new Decided(o.decision(), NamesUsed.of(tokens, plans)));
               });
       if (!analysed[0]) {
         stats.cacheHits.increment();
@@ -138,8 +157,8 @@ public final class Router {
     } else {
       stats.cacheHits.increment();
     }
-    stats.count(o.decision(), o.unanalysedRead());
-    return o.decision();
+    stats.count(c.outcome().decision(), c.outcome().unanalysedRead());
+    return c.decided();
   }
 
   /**
@@ -232,7 +251,8 @@ public final class Router {
 
   private volatile StateMemo stateMemo;
 
-  private static int weigh(Key key, Planner.Outcome outcome) {
+  private static int weigh(Key key, Cached cached) {
+    Planner.Outcome outcome = cached.outcome();
     long chars = key.sql().length() + key.phases().length();
     Decision d = outcome.decision();
     if (d instanceof Rewrite r) {

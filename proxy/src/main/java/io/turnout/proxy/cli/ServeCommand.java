@@ -58,6 +58,7 @@ final class ServeCommand implements Callable<Integer> {
       throw new Main.UsageFailure("cannot start the control plane: " + e.getMessage());
     }
     control.metrics().ifPresent(m -> wire.ifPresent(w -> w.routing().metrics().publishTo(m)));
+    wire.ifPresent(w -> w.routing().recordUsageIn(control.usage()));
     control
         .adminAddress()
         .ifPresent(

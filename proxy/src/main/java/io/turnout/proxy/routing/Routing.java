@@ -1,6 +1,7 @@
 package io.turnout.proxy.routing;
 
 import io.turnout.admin.flags.FlagProvider;
+import io.turnout.admin.usage.UsageTracker;
 import io.turnout.config.catalog.Catalog;
 import io.turnout.config.plan.Migration;
 import io.turnout.config.state.StateSnapshot;
@@ -49,6 +50,9 @@ public final class Routing implements AutoCloseable {
    */
   private volatile boolean stateKnown;
 
+  /** Where statements' name uses are counted; none until the control plane hands its tracker. */
+  private volatile UsageTracker usage;
+
   /**
    * @param threads analysis threads (parsing is CPU work: about one per core)
    * @param queue statements that may wait for analysis before new ones are refused (53000)
@@ -74,7 +78,7 @@ public final class Routing implements AutoCloseable {
               return t;
             });
     this.metrics = new WireMetrics(plan, router.stats(), analysis);
-    this.simple = new SimpleQueryPlanner(router, flags, Map.copyOf(byId), metrics);
+    this.simple = new SimpleQueryPlanner(router, flags, Map.copyOf(byId), metrics, this::usage);
   }
 
   /** The control plane published a new state. */
@@ -100,6 +104,15 @@ public final class Routing implements AutoCloseable {
     return metrics;
   }
 
+  /** From now on, count which names statements use in {@code tracker} ({@code turnout usage}). */
+  public void recordUsageIn(UsageTracker tracker) {
+    usage = tracker;
+  }
+
+  UsageTracker usage() {
+    return usage;
+  }
+
   /**
    * The first check on the event loop, before the Query's text is even decoded: false while the
    * state is known and no migration is active, so every statement passes as is.
@@ -122,7 +135,7 @@ public final class Routing implements AutoCloseable {
    * whole Query, so nothing of it runs half-decided.
    */
   public CompletableFuture<String> planQuery(
-      String query, StateSnapshot snapshot, SessionPaths paths) {
+      String query, StateSnapshot snapshot, SessionPaths paths, ClientIdentity client) {
     if (!stateKnown) {
       return CompletableFuture.completedFuture(
           refuse(
@@ -132,7 +145,8 @@ public final class Routing implements AutoCloseable {
     }
     long start = System.nanoTime();
     try {
-      return CompletableFuture.supplyAsync(() -> simple.plan(query, snapshot, paths), analysis)
+      return CompletableFuture.supplyAsync(
+              () -> simple.plan(query, snapshot, paths, client), analysis)
           .exceptionally(
               e -> {
                 log.warn("planning a query failed; refusing it", e);

@@ -1,6 +1,8 @@
 package io.turnout.proxy.routing;
 
 import io.turnout.admin.flags.FlagProvider;
+import io.turnout.admin.usage.NameUse;
+import io.turnout.admin.usage.UsageTracker;
 import io.turnout.config.plan.Migration;
 import io.turnout.config.state.MigrationState;
 import io.turnout.config.state.StateSnapshot;
@@ -11,8 +13,10 @@ import io.turnout.router.Rewrite;
 import io.turnout.router.Route;
 import io.turnout.router.Router;
 import io.turnout.router.lexical.StatementSplitter.Piece;
+import io.turnout.router.route.NamesUsed;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What to send PostgreSQL for one simple-protocol Query string: each statement decided on its own;
@@ -25,22 +29,33 @@ final class SimpleQueryPlanner {
   private final FlagProvider flags;
   private final Map<String, Migration> migrations;
   private final WireMetrics metrics;
+  private final Supplier<UsageTracker> usage;
 
   SimpleQueryPlanner(
-      Router router, FlagProvider flags, Map<String, Migration> migrations, WireMetrics metrics) {
+      Router router,
+      FlagProvider flags,
+      Map<String, Migration> migrations,
+      WireMetrics metrics,
+      Supplier<UsageTracker> usage) {
     this.router = router;
     this.flags = flags;
     this.migrations = migrations;
     this.metrics = metrics;
+    this.usage = usage;
   }
 
   /** The text to send instead of {@code query}, or null when it goes unchanged. */
-  String plan(String query, StateSnapshot state, SessionPaths paths) {
+  String plan(String query, StateSnapshot state, SessionPaths paths, ClientIdentity client) {
     List<Piece> pieces = Router.split(query);
     StringBuilder out = null;
     int copied = 0;
+    UsageTracker tracker = usage.get();
     for (Piece piece : pieces) {
-      String replacement = replacement(router.decide(piece.sql(), state), state, paths);
+      Router.Decided decided = router.decideWithNames(piece.sql(), state);
+      if (tracker != null) {
+        record(tracker, decided.names(), client);
+      }
+      String replacement = replacement(decided.decision(), state, paths);
       if (replacement == null) {
         continue;
       }
@@ -51,6 +66,15 @@ final class SimpleQueryPlanner {
       copied = piece.end();
     }
     return out == null ? null : out.append(query, copied, query.length()).toString();
+  }
+
+  private static void record(UsageTracker tracker, NamesUsed names, ClientIdentity client) {
+    for (String id : names.oldOf()) {
+      tracker.record(id, NameUse.OLD, client.applicationName(), client.role(), client.address());
+    }
+    for (String id : names.newOf()) {
+      tracker.record(id, NameUse.NEW, client.applicationName(), client.role(), client.address());
+    }
   }
 
   private String replacement(Decision decision, StateSnapshot state, SessionPaths paths) {

@@ -81,6 +81,17 @@ final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
         // Any bytes already buffered behind this frame reach us as a plain ByteBuf.
         ctx.pipeline().remove("frameDecoder");
         return;
+      case BackendType.PARAMETER_STATUS:
+        session.onMessage(frame.type());
+        ByteBuf p = frame.payload();
+        byte[] body = new byte[p.readableBytes()];
+        p.getBytes(p.readerIndex(), body);
+        String[] nameValue = BackendStreamScanner.parseParameterStatus(body, 0, body.length);
+        if (nameValue != null) {
+          session.onParameterStatus(nameValue[0], nameValue[1]);
+        }
+        client.write(frame.content());
+        return;
       default:
         session.onMessage(frame.type());
         client.write(frame.content());

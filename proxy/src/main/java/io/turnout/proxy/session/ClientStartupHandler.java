@@ -18,6 +18,8 @@ import io.turnout.proxy.protocol.ProtocolViolation;
 import io.turnout.proxy.protocol.SqlState;
 import io.turnout.proxy.protocol.StartupPacket;
 import io.turnout.proxy.protocol.StartupPacketDecoder;
+import io.turnout.proxy.routing.ClientIdentity;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,6 +140,13 @@ public final class ClientStartupHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     Channel client = ctx.channel();
+    session.identify(
+        new ClientIdentity(
+            startup.parameters().getOrDefault("application_name", ""),
+            startup.user(),
+            client.remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress()
+                : String.valueOf(client.remoteAddress())));
     ChannelFuture connect =
         new Bootstrap()
             .group(client.eventLoop())

@@ -93,7 +93,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     }
     planning = true;
     routing
-        .planQuery(query, state, session.paths())
+        .planQuery(query, state, session.paths(), session.identity())
         .whenComplete((text, e) -> ctx.executor().execute(() -> planned(ctx, frame, text)));
     return true;
   }

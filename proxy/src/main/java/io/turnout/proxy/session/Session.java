@@ -10,6 +10,7 @@ import io.turnout.proxy.protocol.BackendType;
 import io.turnout.proxy.protocol.ErrorResponse;
 import io.turnout.proxy.protocol.FrontendType;
 import io.turnout.proxy.protocol.SqlState;
+import io.turnout.proxy.routing.ClientIdentity;
 import io.turnout.proxy.routing.SessionPaths;
 
 /**
@@ -60,6 +61,24 @@ public final class Session implements BackendStreamScanner.Listener {
 
   SessionPaths paths() {
     return paths;
+  }
+
+  /** Who this session is, known once its startup packet arrived. */
+  private ClientIdentity identity = ClientIdentity.UNKNOWN;
+
+  ClientIdentity identity() {
+    return identity;
+  }
+
+  void identify(ClientIdentity who) {
+    this.identity = who;
+  }
+
+  @Override
+  public void onParameterStatus(String name, String value) {
+    if ("application_name".equals(name)) {
+      identity = identity.withApplicationName(value);
+    }
   }
 
   Channel client() {

@@ -87,6 +87,9 @@ class WireJourneyIT {
             // At 100% the phase is reads_new: reads are rewritten, not split by percentage.
             .contains("turnout_reads_total{migration=\"rename-email\",path=\"new\"}");
 
+        // Flushed by the instance every 10 s into turnout.usage, which `turnout usage` reads.
+        awaitUsage(admin, "old-app");
+
         cli(admin, "rollback", ID);
         // The API answers once this instance applied the change: the next read is old again.
         assertThat(one(s, read)).isEqualTo("u7@x");
@@ -102,6 +105,17 @@ class WireJourneyIT {
         fail("%s read %s, not %s", sql, got, expected);
       }
       Thread.sleep(20);
+    }
+  }
+
+  private static void awaitUsage(String admin, String application) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    String out;
+    while (!(out = cli(admin, "usage", ID)).contains(application)) {
+      if (System.nanoTime() > deadline) {
+        fail("turnout usage does not show %s after 30 s:%n%s", application, out);
+      }
+      Thread.sleep(500);
     }
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.turnout.admin.flags.BuiltinFlags;
+import io.turnout.admin.usage.NameUse;
+import io.turnout.admin.usage.UsageTracker;
 import io.turnout.config.plan.ContractPolicy;
 import io.turnout.config.plan.ReadPolicy;
 import io.turnout.config.plan.RenameColumn;
@@ -58,10 +60,12 @@ class SimpleProtocolMigrationIT {
   static final TurnoutFixture turnout = TurnoutFixture.builder().routing(routing).build();
 
   private static final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+  private static final UsageTracker usage = new UsageTracker();
 
   @BeforeAll
   static void schema() throws SQLException {
     routing.metrics().publishTo(metrics);
+    routing.recordUsageIn(usage);
     try (Connection c = turnout.connectDirect();
         Statement s = c.createStatement()) {
       s.execute(
@@ -99,6 +103,22 @@ class SimpleProtocolMigrationIT {
         assertThat(rs.getMetaData().getColumnCount()).isEqualTo(2);
       }
       assertThat(direct("select email_address from users where id = " + id)).isEqualTo("a@x");
+      System.err.println(
+          +usage.distinctKeys()
+              + " overflow="
+              + usage.overflow(ID, NameUse.OLD)
+              + " new="
+              + usage.statements(
+                  ID,
+                  NameUse.NEW,
+                  "turnout-proxy-it",
+                  turnout.postgres().superuser(),
+                  "127.0.0.1"));
+      // The evidence behind `turnout usage` and the contract guard: who still uses the old name.
+      assertThat(
+              usage.statements(
+                  ID, NameUse.OLD, "turnout-proxy-it", turnout.postgres().superuser(), "127.0.0.1"))
+          .isPositive();
 
       assertThat(s.executeUpdate("update users set email = 'b@x' where id = " + id)).isEqualTo(1);
       assertThat(direct("select email || '|' || email_address from users where id = " + id))

@@ -24,6 +24,11 @@ class BackendStreamScannerTest {
             public void onReadyForQuery(byte status) {
               events.add("Z:" + (char) status);
             }
+
+            @Override
+            public void onParameterStatus(String name, String value) {
+              events.add(name + "=" + value);
+            }
           });
 
   private static ByteBuf conversation() {
@@ -41,6 +46,21 @@ class BackendStreamScannerTest {
 
   private static final List<String> EXPECTED =
       List.of("T", "D", "D", "C", "Z", "Z:T", "E", "Z", "Z:E", "G", "Z", "Z:I");
+
+  @Test
+  void parameterStatus_splitAnywhere_reportsNameAndValue() {
+    ByteBuf all =
+        Bytes.concat(
+            Bytes.typed('C', "SET\0"),
+            Bytes.typed('S', "application_name\0billing-v2\0"),
+            Bytes.typed('S', "broken-without-nul"),
+            Bytes.typed('Z', "I"));
+    while (all.isReadable()) {
+      scanner.scan(all.readSlice(Math.min(3, all.readableBytes())));
+    }
+    all.release();
+    assertThat(events).containsExactly("C", "S", "application_name=billing-v2", "S", "Z", "Z:I");
+  }
 
   @Test
   void wholeStream_reportsEveryMessageAndStatus() {
