@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Every migration's state at one version. The request path reads only snapshots; a change publishes
- * a new one, so a decision cached under (statement, version) is never stale.
+ * a new one. The router caches decisions under what they depend on (the phases, and the order of
+ * read percentages when several migrations ramp at once), not the version, so a ramp keeps them.
  */
 public record StateSnapshot(long version, Map<String, MigrationState> migrations) {
   public static final StateSnapshot EMPTY = new StateSnapshot(0, Map.of());
