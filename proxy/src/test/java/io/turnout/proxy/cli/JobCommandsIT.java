@@ -16,8 +16,6 @@ import io.turnout.config.plan.TableName;
 import io.turnout.config.plan.UnanalysablePolicy;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.junit.PostgresExtension;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -28,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import picocli.CommandLine;
 
 /**
  * The journey's jobs as an operator runs them from the CLI against a real control plane: {@code
@@ -41,22 +38,8 @@ class JobCommandsIT {
   private static final String TOKEN = "jobs-token";
   private static final String ID = "rename-email";
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result turnout(String admin, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    String[] all = new String[args.length + 4];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--admin";
-    all[args.length + 1] = admin;
-    all[args.length + 2] = "--token";
-    all[args.length + 3] = TOKEN;
-    int exit = cl.execute(all);
-    return new Result(exit, out.toString(), err.toString());
+  private static AdminCli.Result turnout(String admin, String... args) {
+    return AdminCli.run(admin, TOKEN, args);
   }
 
   @Test
@@ -104,7 +87,7 @@ class JobCommandsIT {
     try (ControlPlane control = ControlPlane.start(config, "jobs-test", s -> {})) {
       String admin = "http://127.0.0.1:" + control.adminAddress().orElseThrow().getPort();
 
-      Result dry = turnout(admin, "expand", ID, "--dry-run");
+      AdminCli.Result dry = turnout(admin, "expand", ID, "--dry-run");
       assertThat(dry.exit()).as(dry.err()).isZero();
       assertThat(dry.out())
           .contains("ADD COLUMN IF NOT EXISTS email_address text")
@@ -113,18 +96,18 @@ class JobCommandsIT {
           .contains("NOT VALID");
       assertThat(columns(pg, db)).containsExactly("id", "email");
 
-      Result early = turnout(admin, "backfill", ID);
+      AdminCli.Result early = turnout(admin, "backfill", ID);
       assertThat(early.exit()).isEqualTo(1);
       assertThat(early.err()).contains("backfill is not possible in phase planned");
 
-      Result expand = turnout(admin, "expand", ID);
+      AdminCli.Result expand = turnout(admin, "expand", ID);
       assertThat(expand.exit()).as(expand.err()).isZero();
       assertThat(expand.out()).contains("succeeded").contains("phase expanded");
       assertThat(columns(pg, db)).containsExactly("id", "email", "email_address");
 
       assertThat(turnout(admin, "dual-write", ID, "on").exit()).isZero();
 
-      Result backfill = turnout(admin, "backfill", ID, "--batch-size", "700");
+      AdminCli.Result backfill = turnout(admin, "backfill", ID, "--batch-size", "700");
       assertThat(backfill.exit()).as(backfill.err()).isZero();
       assertThat(backfill.out())
           .contains("backfill pass complete: 5000 rows, 5000 written")
@@ -144,33 +127,33 @@ class JobCommandsIT {
           Statement s = c.createStatement()) {
         s.execute("UPDATE users SET email = 'changed@x' WHERE id = 42");
       }
-      Result drift = turnout(admin, "verify", ID);
+      AdminCli.Result drift = turnout(admin, "verify", ID);
       assertThat(drift.exit()).isEqualTo(1);
       assertThat(drift.err()).contains("drift 1").contains("[[42]]").contains("run backfill");
       assertThat(turnout(admin, "reads", ID, "100").exit()).isEqualTo(1);
 
       assertThat(turnout(admin, "backfill", ID).exit()).isZero();
-      Result verify = turnout(admin, "verify", ID, "--json");
+      AdminCli.Result verify = turnout(admin, "verify", ID, "--json");
       assertThat(verify.exit()).as(verify.err()).isZero();
       assertThat(verify.out()).contains("\"drift\" : 0").contains("phase verified");
 
       assertThat(turnout(admin, "reads", ID, "100").exit()).isZero();
 
-      Result unconfirmed = turnout(admin, "contract", ID);
+      AdminCli.Result unconfirmed = turnout(admin, "contract", ID);
       assertThat(unconfirmed.exit()).isEqualTo(1);
       assertThat(unconfirmed.err()).contains("confirm with --confirm " + ID);
       assertThat(columns(pg, db)).contains("email");
 
-      Result contract = turnout(admin, "contract", ID, "--confirm", ID);
+      AdminCli.Result contract = turnout(admin, "contract", ID, "--confirm", ID);
       assertThat(contract.exit()).as(contract.err()).isZero();
       assertThat(contract.out()).contains("old columns dropped");
       assertThat(columns(pg, db)).containsExactly("id", "email_address");
 
-      Result jobs = turnout(admin, "job");
+      AdminCli.Result jobs = turnout(admin, "job");
       assertThat(jobs.exit()).isZero();
       assertThat(jobs.out().lines()).hasSize(6); // refusals never became jobs
 
-      Result usage = turnout(admin, "usage", ID);
+      AdminCli.Result usage = turnout(admin, "usage", ID);
       assertThat(usage.exit()).as(usage.err()).isZero();
       assertThat(usage.out()).contains("0 statements with the old names (last never)");
     }

@@ -14,8 +14,6 @@ import io.turnout.config.plan.TableName;
 import io.turnout.config.plan.UnanalysablePolicy;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.junit.PostgresExtension;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -24,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import picocli.CommandLine;
 
 /**
  * The lifecycle commands as an operator runs them: {@code turnout status/dual-write/reads/rollback/
@@ -34,22 +31,8 @@ import picocli.CommandLine;
 class LifecycleCommandsIT {
   private static final String TOKEN = "cli-token";
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result turnout(String admin, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    String[] all = new String[args.length + 4];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--admin";
-    all[args.length + 1] = admin;
-    all[args.length + 2] = "--token";
-    all[args.length + 3] = TOKEN;
-    int exit = cl.execute(all);
-    return new Result(exit, out.toString(), err.toString());
+  private static AdminCli.Result turnout(String admin, String... args) {
+    return AdminCli.run(admin, TOKEN, args);
   }
 
   @Test
@@ -89,11 +72,11 @@ class LifecycleCommandsIT {
     try (ControlPlane control = ControlPlane.start(config, "cli-test", s -> {})) {
       String admin = "http://127.0.0.1:" + control.adminAddress().orElseThrow().getPort();
 
-      Result status = turnout(admin, "status");
+      AdminCli.Result status = turnout(admin, "status");
       assertThat(status.exit()).as(status.err()).isZero();
       assertThat(status.out()).contains("rename-email").contains("planned");
 
-      Result refused = turnout(admin, "dual-write", "rename-email", "on");
+      AdminCli.Result refused = turnout(admin, "dual-write", "rename-email", "on");
       assertThat(refused.exit()).isEqualTo(1);
       assertThat(refused.err().strip())
           .isEqualTo(
@@ -108,33 +91,33 @@ class LifecycleCommandsIT {
                 + " shadow_percent, version, phase_since, updated_at)"
                 + " VALUES ('rename-email', 'expanded', 0, 0, 0, now(), now())");
       }
-      Result on = turnout(admin, "dual-write", "rename-email", "on");
+      AdminCli.Result on = turnout(admin, "dual-write", "rename-email", "on");
       assertThat(on.exit()).as(on.err()).isZero();
       assertThat(on.out()).contains("phase dual_write");
 
-      Result badPercent = turnout(admin, "reads", "rename-email", "150%");
+      AdminCli.Result badPercent = turnout(admin, "reads", "rename-email", "150%");
       assertThat(badPercent.exit()).isEqualTo(2);
       assertThat(badPercent.err()).contains("percent must be 0..100");
 
-      Result guarded = turnout(admin, "reads", "rename-email", "5");
+      AdminCli.Result guarded = turnout(admin, "reads", "rename-email", "5");
       assertThat(guarded.exit()).isEqualTo(1);
       assertThat(guarded.err()).contains("reads on the new path need a clean verify");
 
-      Result json = turnout(admin, "rollback", "rename-email", "--json");
+      AdminCli.Result json = turnout(admin, "rollback", "rename-email", "--json");
       assertThat(json.exit()).isZero();
       assertThat(json.out()).contains("\"phase\" : \"expanded\"");
 
       assertThat(control.follower().awaitVersion(2, Duration.ofSeconds(10))).isTrue();
-      Result audit = turnout(admin, "audit", "rename-email");
+      AdminCli.Result audit = turnout(admin, "audit", "rename-email");
       assertThat(audit.exit()).isZero();
       assertThat(audit.out().lines()).hasSize(2);
       assertThat(audit.out()).contains("rollback").contains("dual_write_on");
 
-      Result unknown = turnout(admin, "status", "nope");
+      AdminCli.Result unknown = turnout(admin, "status", "nope");
       assertThat(unknown.exit()).isEqualTo(1);
       assertThat(unknown.err()).contains("no migration 'nope' in the plan");
     }
-    Result down = turnout("http://127.0.0.1:1", "status");
+    AdminCli.Result down = turnout("http://127.0.0.1:1", "status");
     assertThat(down.exit()).isEqualTo(1);
     assertThat(down.err()).contains("cannot reach the admin API at http://127.0.0.1:1");
   }

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.fail;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.TurnoutProcess;
 import io.turnout.testkit.junit.PostgresExtension;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import picocli.CommandLine;
 
 /**
  * The product end to end: a real {@code turnout serve} process (the shaded jar) in front of
@@ -120,20 +117,9 @@ class WireJourneyIT {
   }
 
   private static String cli(String admin, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    String[] all = new String[args.length + 4];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--admin";
-    all[args.length + 1] = admin;
-    all[args.length + 2] = "--token";
-    all[args.length + 3] = TOKEN;
-    int exit = cl.execute(all);
-    assertThat(exit).as(String.join(" ", args) + ": " + out + err).isZero();
-    return out.toString();
+    AdminCli.Result r = AdminCli.run(admin, TOKEN, args);
+    assertThat(r.exit()).as(String.join(" ", args) + ": " + r.out() + r.err()).isZero();
+    return r.out();
   }
 
   private static Connection app(PostgresServer pg, TurnoutProcess turnout, String db)
