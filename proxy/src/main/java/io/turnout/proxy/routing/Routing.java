@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,6 +163,28 @@ public final class Routing implements AutoCloseable {
                   + " waiting); try again"));
     }
   }
+
+  /**
+   * An extended-protocol Parse that may name a managed table went through unapplied: counted, and
+   * logged at most once a minute (an application doing this writes without dual-write).
+   */
+  public void unappliedExtended(ClientIdentity client) {
+    metrics.unappliedExtended();
+    long now = System.nanoTime();
+    long last = lastUnappliedWarning.get();
+    if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1))
+        && lastUnappliedWarning.compareAndSet(last, now)) {
+      log.warn(
+          "extended-protocol statements on a table under migration pass unapplied (no dual-write,"
+              + " no routed reads) — e.g. from application_name '{}', role '{}', {}; use the simple"
+              + " protocol (pgJDBC preferQueryMode=simple) until Turnout applies the extended one",
+          client.applicationName(),
+          client.role(),
+          client.address());
+    }
+  }
+
+  private final AtomicLong lastUnappliedWarning = new AtomicLong();
 
   private String refuse(String sqlstate, String message) {
     metrics.rejected(sqlstate);

@@ -26,6 +26,7 @@ public final class WireMetrics {
   private final Map<String, Counter> oldReads = new HashMap<>();
   private final Map<String, Counter> newReads = new HashMap<>();
   private final Timer planning;
+  private final Counter unappliedExtended;
 
   WireMetrics(List<? extends Migration> plan, RouterStats stats, ThreadPoolExecutor analysis) {
     decisions(stats, "pass_through", s -> s.snapshot().passThrough());
@@ -49,6 +50,15 @@ public final class WireMetrics {
         Timer.builder("turnout.query.planning")
             .description("from a Query's arrival to its planned text, queue wait included")
             .register(registry);
+    this.unappliedExtended =
+        Counter.builder("turnout.extended.unapplied")
+            .description(
+                "extended-protocol Parses naming a managed table relayed unapplied (no dual-write)")
+            .register(registry);
+  }
+
+  void unappliedExtended() {
+    unappliedExtended.increment();
   }
 
   /** Adds a registry (the admin API's) that sees every meter, those made before included. */

@@ -67,10 +67,40 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     session.clientSent(frame.type());
-    if (frame.type() == FrontendType.QUERY && routing != null && plan(ctx, frame)) {
-      return;
+    if (routing != null) {
+      if (frame.type() == FrontendType.QUERY && plan(ctx, frame)) {
+        return;
+      }
+      if (frame.type() == FrontendType.PARSE) {
+        noteUnappliedParse(frame);
+      }
     }
     session.backend().write(frame.content());
+  }
+
+  /**
+   * The extended protocol is not rewritten yet: a Parse naming a managed table while a migration is
+   * active is relayed as it is, and counted and logged so the operator sees which applications
+   * write without dual-write (verify then finds their drift).
+   */
+  private void noteUnappliedParse(Frame frame) {
+    StateSnapshot state = routing.state();
+    if (!routing.router().anyActive(state)) {
+      return;
+    }
+    ByteBuf p = frame.payload();
+    int nameEnd = p.indexOf(p.readerIndex(), p.writerIndex(), (byte) 0);
+    if (nameEnd < 0) {
+      return;
+    }
+    int sqlEnd = p.indexOf(nameEnd + 1, p.writerIndex(), (byte) 0);
+    if (sqlEnd < 0) {
+      return;
+    }
+    String sql = p.toString(nameEnd + 1, sqlEnd - nameEnd - 1, StandardCharsets.UTF_8);
+    if (routing.mayRoute(sql, state)) {
+      routing.unappliedExtended(session.identity());
+    }
   }
 
   /**
