@@ -54,6 +54,9 @@ public final class Routing implements AutoCloseable {
   /** Where statements' name uses are counted; none until the control plane hands its tracker. */
   private volatile UsageTracker usage;
 
+  /** When {@link #unappliedExtended} last logged (nanoTime; 0: never). */
+  private final AtomicLong lastUnappliedWarning = new AtomicLong();
+
   /**
    * @param threads analysis threads (parsing is CPU work: about one per core)
    * @param queue statements that may wait for analysis before new ones are refused (53000)
@@ -183,8 +186,6 @@ public final class Routing implements AutoCloseable {
           client.address());
     }
   }
-
-  private final AtomicLong lastUnappliedWarning = new AtomicLong();
 
   private String refuse(String sqlstate, String message) {
     metrics.rejected(sqlstate);
