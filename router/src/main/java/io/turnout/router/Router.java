@@ -200,6 +200,14 @@ public final class Router {
    * What a snapshot means to the router, computed once per snapshot object (the same one is passed
    * for every statement until the state changes).
    */
+  /**
+   * What decisions depend on in {@code state} (see {@link #phaseFingerprint}): two snapshots with
+   * the same one decide every statement alike. Cheap for the snapshot last asked about.
+   */
+  public String decisionFingerprint(StateSnapshot state) {
+    return memo(state).phases;
+  }
+
   private StateMemo memo(StateSnapshot state) {
     StateMemo memo = stateMemo;
     if (memo != null && memo.state == state) {

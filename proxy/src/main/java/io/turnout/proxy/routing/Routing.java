@@ -16,6 +16,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +56,8 @@ public final class Routing implements AutoCloseable {
   /** Where statements' name uses are counted; none until the control plane hands its tracker. */
   private volatile UsageTracker usage;
 
-  /** When {@link #unappliedExtended} last logged (nanoTime; 0: never). */
-  private final AtomicLong lastUnappliedWarning = new AtomicLong();
+  /** When {@link #stalePrepared} last logged (nanoTime; 0: never). */
+  private final AtomicLong lastStaleWarning = new AtomicLong();
 
   /**
    * @param threads analysis threads (parsing is CPU work: about one per core)
@@ -140,47 +142,74 @@ public final class Routing implements AutoCloseable {
    */
   public CompletableFuture<String> planQuery(
       String query, StateSnapshot snapshot, SessionPaths paths, ClientIdentity client) {
-    if (!stateKnown) {
-      return CompletableFuture.completedFuture(
-          refuse(
-              STATE_UNKNOWN,
-              "Turnout has not loaded the migration state yet (is the state store reachable?);"
-                  + " statements on tables under migration are refused until it has"));
-    }
-    long start = System.nanoTime();
-    try {
-      return CompletableFuture.supplyAsync(
-              () -> simple.plan(query, snapshot, paths, client), analysis)
-          .exceptionally(
-              e -> {
-                log.warn("planning a query failed; refusing it", e);
-                return refuse(INTERNAL, "Turnout could not decide this statement: " + e.getCause());
-              })
-          .whenComplete((text, e) -> metrics.planned(start));
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.completedFuture(
-          refuse(
-              OVERLOADED,
-              "Turnout's statement analysis is overloaded ("
-                  + analysis.getQueue().size()
-                  + " waiting); try again"));
-    }
+    return submit(() -> simple.plan(query, snapshot, paths, client), refusal -> refusal);
   }
 
   /**
-   * An extended-protocol Parse that may name a managed table went through unapplied: counted, and
-   * logged at most once a minute (an application doing this writes without dual-write).
+   * Plans one extended-protocol statement (the text of a Parse) off the event loop, as {@link
+   * #planQuery}: the text to parse instead (a refusal marked as one), or null for unchanged.
    */
-  public void unappliedExtended(ClientIdentity client) {
-    metrics.unappliedExtended();
+  public CompletableFuture<PlannedStatement> planParse(
+      String sql,
+      StateSnapshot snapshot,
+      SessionPaths paths,
+      ClientIdentity client,
+      boolean named) {
+    return submit(
+        () -> simple.planParse(sql, snapshot, paths, client, named),
+        refusal -> new PlannedStatement(refusal, true));
+  }
+
+  private <T> CompletableFuture<T> submit(Supplier<T> plan, Function<String, T> refused) {
+    if (!stateKnown) {
+      return CompletableFuture.completedFuture(
+          refused.apply(
+              refuse(
+                  STATE_UNKNOWN,
+                  "Turnout has not loaded the migration state yet (is the state store reachable?);"
+                      + " statements on tables under migration are refused until it has")));
+    }
+    long start = System.nanoTime();
+    try {
+      return CompletableFuture.supplyAsync(plan, analysis)
+          .exceptionally(
+              e -> {
+                log.warn("planning a statement failed; refusing it", e);
+                return refused.apply(
+                    refuse(INTERNAL, "Turnout could not decide this statement: " + e.getCause()));
+              })
+          .whenComplete((planned, e) -> metrics.planned(start));
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(
+          refused.apply(
+              refuse(
+                  OVERLOADED,
+                  "Turnout's statement analysis is overloaded ("
+                      + analysis.getQueue().size()
+                      + " waiting); try again")));
+    }
+  }
+
+  /** What decisions depend on in {@code snapshot}: equal ones decide every statement alike. */
+  public String decisionFingerprint(StateSnapshot snapshot) {
+    return router.decisionFingerprint(snapshot);
+  }
+
+  /**
+   * A named statement prepared under other phases was bound: it runs as prepared. Counted, and
+   * logged at most once a minute.
+   */
+  public void stalePrepared(ClientIdentity client, String statement) {
+    metrics.stalePrepared();
     long now = System.nanoTime();
-    long last = lastUnappliedWarning.get();
+    long last = lastStaleWarning.get();
     if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1))
-        && lastUnappliedWarning.compareAndSet(last, now)) {
+        && lastStaleWarning.compareAndSet(last, now)) {
       log.warn(
-          "extended-protocol statements on a table under migration pass unapplied (no dual-write,"
-              + " no routed reads) — e.g. from application_name '{}', role '{}', {}; use the simple"
-              + " protocol (pgJDBC preferQueryMode=simple) until Turnout applies the extended one",
+          "prepared statement {} of application_name '{}', role '{}', {} was prepared before the"
+              + " last phase change and runs as prepared (no re-prepare yet): recycle those"
+              + " connections (e.g. the pool's maxLifetime) after each phase change",
+          statement,
           client.applicationName(),
           client.role(),
           client.address());

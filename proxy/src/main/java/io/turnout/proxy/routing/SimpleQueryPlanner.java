@@ -68,6 +68,29 @@ final class SimpleQueryPlanner {
     return out == null ? null : out.append(query, copied, query.length()).toString();
   }
 
+  /**
+   * One extended-protocol statement (a Parse): the text to parse instead, or null to parse it
+   * unchanged. A named statement outlives its transaction, so a routed read in one is given the old
+   * path (always correct), never a session's pinned path.
+   */
+  PlannedStatement planParse(
+      String sql, StateSnapshot state, SessionPaths paths, ClientIdentity client, boolean named) {
+    Router.Decided decided = router.decideWithNames(sql, state);
+    UsageTracker tracker = usage.get();
+    if (tracker != null) {
+      record(tracker, decided.names(), client);
+    }
+    Decision decision = decided.decision();
+    if (named && decision instanceof Route route) {
+      metrics.read(route.migrationId(), false);
+      return route.oldSql().equals(sql) ? null : new PlannedStatement(route.oldSql(), false);
+    }
+    String replacement = replacement(decision, state, paths);
+    return replacement == null
+        ? null
+        : new PlannedStatement(replacement, decision instanceof Reject);
+  }
+
   private static void record(UsageTracker tracker, NamesUsed names, ClientIdentity client) {
     for (String id : names.oldOf()) {
       tracker.record(id, NameUse.OLD, client.applicationName(), client.role(), client.address());

@@ -26,7 +26,7 @@ public final class WireMetrics {
   private final Map<String, Counter> oldReads = new HashMap<>();
   private final Map<String, Counter> newReads = new HashMap<>();
   private final Timer planning;
-  private final Counter unappliedExtended;
+  private final Counter stalePrepared;
 
   WireMetrics(List<? extends Migration> plan, RouterStats stats, ThreadPoolExecutor analysis) {
     decisions(stats, "pass_through", s -> s.snapshot().passThrough());
@@ -50,15 +50,15 @@ public final class WireMetrics {
         Timer.builder("turnout.query.planning")
             .description("from a Query's arrival to its planned text, queue wait included")
             .register(registry);
-    this.unappliedExtended =
-        Counter.builder("turnout.extended.unapplied")
+    this.stalePrepared =
+        Counter.builder("turnout.prepared.stale")
             .description(
-                "extended-protocol Parses naming a managed table relayed unapplied (no dual-write)")
+                "Binds of named statements prepared before the last phase change (run as prepared)")
             .register(registry);
   }
 
-  void unappliedExtended() {
-    unappliedExtended.increment();
+  void stalePrepared() {
+    stalePrepared.increment();
   }
 
   /** Adds a registry (the admin API's) that sees every meter, those made before included. */

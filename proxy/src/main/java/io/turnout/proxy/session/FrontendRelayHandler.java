@@ -10,6 +10,7 @@ import io.turnout.config.state.StateSnapshot;
 import io.turnout.proxy.protocol.ErrorResponse;
 import io.turnout.proxy.protocol.Frame;
 import io.turnout.proxy.protocol.FrontendType;
+import io.turnout.proxy.protocol.ParseMessage;
 import io.turnout.proxy.protocol.ProtocolViolation;
 import io.turnout.proxy.protocol.SqlState;
 import io.turnout.proxy.routing.Routing;
@@ -20,12 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays client frames to the backend as raw bytes; with routing, a simple-protocol Query that may
- * name a managed table is planned on the analysis executor first (the client is not read meanwhile,
- * and what it already sent waits behind the Query, in order). Back-pressure: the client is read
- * again only when the backend can take more; a slow backend therefore throttles a fast client
- * instead of filling the proxy's memory. Also the client side of back-pressure for results: when
- * the client drains its socket, the backend is read again.
+ * Relays client frames to the backend as raw bytes; with routing, a Query or Parse that may name a
+ * managed table is planned on the analysis executor first (the client is not read meanwhile, and
+ * what it already sent waits behind the Query, in order). Back-pressure: the client is read again
+ * only when the backend can take more; a slow backend therefore throttles a fast client instead of
+ * filling the proxy's memory. Also the client side of back-pressure for results: when the client
+ * drains its socket, the backend is read again.
  */
 final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrontendRelayHandler.class);
@@ -68,46 +69,32 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     }
     session.clientSent(frame.type());
     if (routing != null) {
-      if (frame.type() == FrontendType.QUERY && plan(ctx, frame)) {
+      if (frame.type() == FrontendType.QUERY && planQuery(ctx, frame)) {
         return;
       }
-      if (frame.type() == FrontendType.PARSE) {
-        noteUnappliedParse(frame);
+      if (frame.type() == FrontendType.PARSE && planParse(ctx, frame)) {
+        return;
+      }
+      if (frame.type() == FrontendType.BIND) {
+        checkPrepared(frame.payload());
+      } else if (frame.type() == FrontendType.CLOSE) {
+        ByteBuf p = frame.payload();
+        if (p.isReadable() && p.getByte(p.readerIndex()) == 'S') {
+          String name = cString(p, p.readerIndex() + 1);
+          if (name != null) {
+            session.prepared().closed(name);
+          }
+        }
       }
     }
     session.backend().write(frame.content());
   }
 
   /**
-   * The extended protocol is not rewritten yet: a Parse naming a managed table while a migration is
-   * active is relayed as it is, and counted and logged so the operator sees which applications
-   * write without dual-write (verify then finds their drift).
-   */
-  private void noteUnappliedParse(Frame frame) {
-    StateSnapshot state = routing.state();
-    if (!routing.router().anyActive(state)) {
-      return;
-    }
-    ByteBuf p = frame.payload();
-    int nameEnd = p.indexOf(p.readerIndex(), p.writerIndex(), (byte) 0);
-    if (nameEnd < 0) {
-      return;
-    }
-    int sqlEnd = p.indexOf(nameEnd + 1, p.writerIndex(), (byte) 0);
-    if (sqlEnd < 0) {
-      return;
-    }
-    String sql = p.toString(nameEnd + 1, sqlEnd - nameEnd - 1, StandardCharsets.UTF_8);
-    if (routing.mayRoute(sql, state)) {
-      routing.unappliedExtended(session.identity());
-    }
-  }
-
-  /**
    * Starts planning a Query that may name a managed table; false (send it as is) when it cannot.
    * The checks that decide this allocate nothing until a migration is active.
    */
-  private boolean plan(ChannelHandlerContext ctx, Frame frame) {
+  private boolean planQuery(ChannelHandlerContext ctx, Frame frame) {
     StateSnapshot state = routing.state();
     if (!routing.mayNeedPlanning(state)) {
       return false;
@@ -124,24 +111,106 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     planning = true;
     routing
         .planQuery(query, state, session.paths(), session.identity())
-        .whenComplete((text, e) -> ctx.executor().execute(() -> planned(ctx, frame, text)));
+        .whenComplete(
+            (text, e) ->
+                ctx.executor()
+                    .execute(
+                        () ->
+                            planned(
+                                ctx,
+                                frame,
+                                text == null ? null : encodeQuery(session.backend(), text))));
     return true;
   }
 
-  /** Back on the event loop: send the planned Query, then what was held behind it. */
-  private void planned(ChannelHandlerContext ctx, Frame frame, String text) {
+  /**
+   * Starts planning the statement of a Parse, as {@link #planQuery}: its text is replaced by the
+   * rewritten one or by a refusal (which keeps the parameter count, so the client's Bind still fits
+   * and the refusal is raised at Execute, aborting the transaction as a failure would).
+   */
+  private boolean planParse(ChannelHandlerContext ctx, Frame frame) {
+    StateSnapshot state = routing.state();
+    ByteBuf payload = frame.payload();
+    boolean named = payload.isReadable() && payload.getByte(payload.readerIndex()) != 0;
+    boolean planned = routing.mayNeedPlanning(state);
+    if (!planned && !named) {
+      return false; // the hot path of unnamed statements while nothing is active: not decoded
+    }
+    ParseMessage parse = ParseMessage.decode(payload);
+    if (parse == null) {
+      return false; // a malformed Parse is PostgreSQL's to refuse
+    }
+    if (named) {
+      // Followed from before any migration starts: such a statement outlives phase changes.
+      session
+          .prepared()
+          .parsed(
+              parse.name(),
+              routing.router().mayName(parse.sql()) ? routing.decisionFingerprint(state) : null);
+    }
+    if (!planned || !routing.mayRoute(parse.sql(), state)) {
+      return false;
+    }
+    planning = true;
+    routing
+        .planParse(parse.sql(), state, session.paths(), session.identity(), !parse.name().isEmpty())
+        .whenComplete(
+            (p, e) ->
+                ctx.executor()
+                    .execute(
+                        () ->
+                            planned(
+                                ctx,
+                                frame,
+                                p == null
+                                    ? null
+                                    : parse.withSql(
+                                        payload,
+                                        p.sql(),
+                                        p.refusal(),
+                                        session.backend().alloc()))));
+    return true;
+  }
+
+  /**
+   * A Bind of a named statement prepared under other phases than now runs as it was prepared
+   * (re-preparing is not built yet): counted and logged, so the operator knows to recycle those
+   * connections (a pool's max lifetime) after a phase change.
+   */
+  private void checkPrepared(ByteBuf bind) {
+    int portalEnd = bind.indexOf(bind.readerIndex(), bind.writerIndex(), (byte) 0);
+    if (portalEnd < 0 || portalEnd + 1 >= bind.writerIndex() || bind.getByte(portalEnd + 1) == 0) {
+      return; // malformed, or the unnamed statement (planned at its Parse)
+    }
+    String statement = cString(bind, portalEnd + 1);
+    if (statement != null
+        && session.prepared().stale(statement, routing.decisionFingerprint(routing.state()))) {
+      routing.stalePrepared(session.identity(), statement);
+    }
+  }
+
+  private static String cString(ByteBuf b, int from) {
+    int end = b.indexOf(from, b.writerIndex(), (byte) 0);
+    return end < 0 ? null : b.toString(from, end - from, StandardCharsets.UTF_8);
+  }
+
+  /** Back on the event loop: send the planned message (null: the original), then what was held. */
+  private void planned(ChannelHandlerContext ctx, Frame frame, ByteBuf replacement) {
     planning = false;
     Channel backend = session.backend();
     if (session.closing() || !backend.isActive()) {
+      if (replacement != null) {
+        replacement.release();
+      }
       frame.release();
       releaseHeld();
       return;
     }
-    if (text == null) {
+    if (replacement == null) {
       backend.write(frame.content());
     } else {
       frame.release();
-      backend.write(encodeQuery(backend, text));
+      backend.write(replacement);
     }
     while (!planning && !held.isEmpty()) {
       relay(ctx, held.poll());

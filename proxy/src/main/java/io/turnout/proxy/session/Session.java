@@ -11,6 +11,7 @@ import io.turnout.proxy.protocol.ErrorResponse;
 import io.turnout.proxy.protocol.FrontendType;
 import io.turnout.proxy.protocol.SqlState;
 import io.turnout.proxy.routing.ClientIdentity;
+import io.turnout.proxy.routing.PreparedStatements;
 import io.turnout.proxy.routing.SessionPaths;
 
 /**
@@ -52,7 +53,9 @@ public final class Session implements BackendStreamScanner.Listener {
   Session(Channel client, SessionEnvironment env) {
     this.client = client;
     this.env = env;
-    this.paths = env != null && env.routing().isPresent() ? new SessionPaths() : null;
+    boolean routed = env != null && env.routing().isPresent();
+    this.paths = routed ? new SessionPaths() : null;
+    this.prepared = routed ? new PreparedStatements() : null;
   }
 
   SessionEnvironment env() {
@@ -61,6 +64,13 @@ public final class Session implements BackendStreamScanner.Listener {
 
   SessionPaths paths() {
     return paths;
+  }
+
+  /** This session's named statements on managed tables; null without routing. */
+  private final PreparedStatements prepared;
+
+  PreparedStatements prepared() {
+    return prepared;
   }
 
   /** Who this session is, known once its startup packet arrived. */
