@@ -150,6 +150,11 @@ class StateStoreIT {
       StateSnapshot first = seen.poll(10, TimeUnit.SECONDS);
       assertThat(first).isNotNull();
       assertThat(first.phase(PLAN.id())).isEqualTo(Phase.PLANNED);
+      // Health says loaded once the proxy has it (set just after the hand-over).
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (!f.health().everLoaded() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
       assertThat(f.health().everLoaded()).isTrue();
     }
   }
