@@ -222,8 +222,7 @@ final class DemoCommand implements Callable<Integer> {
       wire.ifPresent(WireMigrations::close);
       throw e;
     }
-    control.metrics().ifPresent(m -> wire.ifPresent(w -> w.routing().metrics().publishTo(m)));
-    wire.ifPresent(w -> w.routing().recordUsageIn(control.usage()));
+    wire.ifPresent(w -> w.attachTo(control));
     InetSocketAddress api = control.adminAddress().orElseThrow();
     String adminUrl = "http://" + ADMIN_HOST + ":" + api.getPort();
     OptionalInt taken =

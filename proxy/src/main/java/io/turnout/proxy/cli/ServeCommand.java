@@ -57,8 +57,7 @@ final class ServeCommand implements Callable<Integer> {
       wire.ifPresent(WireMigrations::close);
       throw new Main.UsageFailure("cannot start the control plane: " + e.getMessage());
     }
-    control.metrics().ifPresent(m -> wire.ifPresent(w -> w.routing().metrics().publishTo(m)));
-    wire.ifPresent(w -> w.routing().recordUsageIn(control.usage()));
+    wire.ifPresent(w -> w.attachTo(control));
     control
         .adminAddress()
         .ifPresent(

@@ -24,6 +24,11 @@ public final class PreparedStatements {
     }
   }
 
+  /** True when no statement is followed: Binds and Closes need not be read. */
+  public boolean isEmpty() {
+    return fingerprints.isEmpty();
+  }
+
   public void closed(String name) {
     fingerprints.remove(name);
   }

@@ -40,7 +40,7 @@ public final class Routing implements AutoCloseable {
   static final String STATE_UNKNOWN = "57P03";
 
   private final Router router;
-  private final SimpleQueryPlanner simple;
+  private final StatementPlanner planner;
   private final ThreadPoolExecutor analysis;
   private final WireMetrics metrics;
   private volatile StateSnapshot state;
@@ -84,7 +84,7 @@ public final class Routing implements AutoCloseable {
               return t;
             });
     this.metrics = new WireMetrics(plan, router.stats(), analysis);
-    this.simple = new SimpleQueryPlanner(router, flags, Map.copyOf(byId), metrics, this::usage);
+    this.planner = new StatementPlanner(router, flags, Map.copyOf(byId), metrics, this::usage);
   }
 
   /** The control plane published a new state. */
@@ -142,7 +142,7 @@ public final class Routing implements AutoCloseable {
    */
   public CompletableFuture<String> planQuery(
       String query, StateSnapshot snapshot, SessionPaths paths, ClientIdentity client) {
-    return submit(() -> simple.plan(query, snapshot, paths, client), refusal -> refusal);
+    return submit(() -> planner.plan(query, snapshot, paths, client), refusal -> refusal);
   }
 
   /**
@@ -156,7 +156,7 @@ public final class Routing implements AutoCloseable {
       ClientIdentity client,
       boolean named) {
     return submit(
-        () -> simple.planParse(sql, snapshot, paths, client, named),
+        () -> planner.planParse(sql, snapshot, paths, client, named),
         refusal -> new PlannedStatement(refusal, true));
   }
 

@@ -1,5 +1,6 @@
 package io.turnout.proxy.routing;
 
+import io.turnout.admin.ControlPlane;
 import io.turnout.admin.flags.FlagProvider;
 import io.turnout.admin.flags.FlagProviders;
 import io.turnout.config.BackendUrl;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The running parts behind {@link Routing} for {@code serve} and {@code demo}: the flag provider,
  * and the catalog, loaded at start and again after every state change (an expand adds columns), on
- * a thread of its own, coalesced, never on an event loop. {@link #onState} is what the control
- * plane calls with each new snapshot.
+ * a thread of its own, coalesced, never on an event loop. {@link #accept} is what the control plane
+ * calls with each new snapshot; {@link #attachTo} hands the wire's metrics and usage to it.
  */
 public final class WireMigrations implements AutoCloseable, Consumer<StateSnapshot> {
   private static final Logger log = LoggerFactory.getLogger(WireMigrations.class);
@@ -68,6 +69,15 @@ public final class WireMigrations implements AutoCloseable, Consumer<StateSnapsh
 
   public Routing routing() {
     return routing;
+  }
+
+  /**
+   * The control plane started: the wire's meters join its {@code /metrics}, and statements' name
+   * uses are counted in its usage tracker.
+   */
+  public void attachTo(ControlPlane control) {
+    control.metrics().ifPresent(routing.metrics()::publishTo);
+    routing.recordUsageIn(control.usage());
   }
 
   /** A new state snapshot: act on it at once, then reload the catalog behind it. */

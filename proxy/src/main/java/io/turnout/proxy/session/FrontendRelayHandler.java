@@ -35,12 +35,12 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
   private final Routing routing;
 
   /**
-   * Frames that arrived while a Query was being planned: they go out after it, in order. Bounded by
-   * one socket read, since the client is not read again until planning ends.
+   * Frames that arrived while a Query or Parse was being planned: they go out after it, in order.
+   * Bounded by one socket read, since the client is not read again until planning ends.
    */
   private final ArrayDeque<Frame> held = new ArrayDeque<>();
 
-  /** A Query is being planned on the analysis executor. */
+  /** A Query or Parse is being planned on the analysis executor. */
   private boolean planning;
 
   FrontendRelayHandler(Session session) {
@@ -75,15 +75,12 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       if (frame.type() == FrontendType.PARSE && planParse(ctx, frame)) {
         return;
       }
-      if (frame.type() == FrontendType.BIND) {
-        checkPrepared(frame.payload());
-      } else if (frame.type() == FrontendType.CLOSE) {
-        ByteBuf p = frame.payload();
-        if (p.isReadable() && p.getByte(p.readerIndex()) == 'S') {
-          String name = cString(p, p.readerIndex() + 1);
-          if (name != null) {
-            session.prepared().closed(name);
-          }
+      // Binds and Closes are decoded only while some named statement on a managed table lives.
+      if (!session.prepared().isEmpty()) {
+        if (frame.type() == FrontendType.BIND) {
+          checkPrepared(frame.payload());
+        } else if (frame.type() == FrontendType.CLOSE) {
+          closed(frame.payload());
         }
       }
     }
@@ -153,7 +150,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     }
     planning = true;
     routing
-        .planParse(parse.sql(), state, session.paths(), session.identity(), !parse.name().isEmpty())
+        .planParse(parse.sql(), state, session.paths(), session.identity(), named)
         .whenComplete(
             (p, e) ->
                 ctx.executor()
@@ -186,6 +183,16 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     if (statement != null
         && session.prepared().stale(statement, routing.decisionFingerprint(routing.state()))) {
       routing.stalePrepared(session.identity(), statement);
+    }
+  }
+
+  /** A Close of a named statement ('S' then the name) stops following it. */
+  private void closed(ByteBuf close) {
+    if (close.isReadable() && close.getByte(close.readerIndex()) == 'S') {
+      String name = cString(close, close.readerIndex() + 1);
+      if (name != null) {
+        session.prepared().closed(name);
+      }
     }
   }
 

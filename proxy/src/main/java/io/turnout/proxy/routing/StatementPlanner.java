@@ -19,19 +19,20 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * What to send PostgreSQL for one simple-protocol Query string: each statement decided on its own;
- * statements that need nothing stay byte-identical (comments and whitespace between them too);
- * rewritten ones are spliced in; a routed read takes the session's path; a refused one becomes a
- * {@link RejectStatement}, so PostgreSQL fails it and skips the rest as it would any failure.
+ * What to send PostgreSQL in place of a client's statements: for a simple-protocol Query string
+ * each statement decided on its own (statements that need nothing stay byte-identical, comments and
+ * whitespace between them too; rewritten ones are spliced in), for a Parse its one statement. A
+ * routed read takes the session's path; a refused statement becomes a {@link RejectStatement}, so
+ * PostgreSQL fails it as it would any failure. Every decided statement is counted for usage.
  */
-final class SimpleQueryPlanner {
+final class StatementPlanner {
   private final Router router;
   private final FlagProvider flags;
   private final Map<String, Migration> migrations;
   private final WireMetrics metrics;
   private final Supplier<UsageTracker> usage;
 
-  SimpleQueryPlanner(
+  StatementPlanner(
       Router router,
       FlagProvider flags,
       Map<String, Migration> migrations,
@@ -49,13 +50,8 @@ final class SimpleQueryPlanner {
     List<Piece> pieces = Router.split(query);
     StringBuilder out = null;
     int copied = 0;
-    UsageTracker tracker = usage.get();
     for (Piece piece : pieces) {
-      Router.Decided decided = router.decideWithNames(piece.sql(), state);
-      if (tracker != null) {
-        record(tracker, decided.names(), client);
-      }
-      String replacement = replacement(decided.decision(), state, paths);
+      String replacement = replacement(decide(piece.sql(), state, client), state, paths);
       if (replacement == null) {
         continue;
       }
@@ -75,12 +71,7 @@ final class SimpleQueryPlanner {
    */
   PlannedStatement planParse(
       String sql, StateSnapshot state, SessionPaths paths, ClientIdentity client, boolean named) {
-    Router.Decided decided = router.decideWithNames(sql, state);
-    UsageTracker tracker = usage.get();
-    if (tracker != null) {
-      record(tracker, decided.names(), client);
-    }
-    Decision decision = decided.decision();
+    Decision decision = decide(sql, state, client);
     if (named && decision instanceof Route route) {
       metrics.read(route.migrationId(), false);
       return route.oldSql().equals(sql) ? null : new PlannedStatement(route.oldSql(), false);
@@ -89,6 +80,16 @@ final class SimpleQueryPlanner {
     return replacement == null
         ? null
         : new PlannedStatement(replacement, decision instanceof Reject);
+  }
+
+  /** The router's decision for one statement, its names counted for {@code turnout usage}. */
+  private Decision decide(String sql, StateSnapshot state, ClientIdentity client) {
+    Router.Decided decided = router.decideWithNames(sql, state);
+    UsageTracker tracker = usage.get();
+    if (tracker != null) {
+      record(tracker, decided.names(), client);
+    }
+    return decided.decision();
   }
 
   private static void record(UsageTracker tracker, NamesUsed names, ClientIdentity client) {
