@@ -4,28 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.turnout.admin.flags.BuiltinFlags;
-import io.turnout.config.plan.ContractPolicy;
-import io.turnout.config.plan.ReadPolicy;
-import io.turnout.config.plan.RenameColumn;
-import io.turnout.config.plan.ShadowPolicy;
-import io.turnout.config.plan.TableName;
-import io.turnout.config.plan.UnanalysablePolicy;
-import io.turnout.config.state.MigrationState;
 import io.turnout.config.state.Phase;
-import io.turnout.config.state.StateSnapshot;
 import io.turnout.proxy.routing.Routing;
-import io.turnout.router.catalog.CatalogLoader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.List;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,50 +22,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * transaction a session's path is pinned to).
  */
 class ExtendedProtocolMigrationIT {
-  private static final String ID = "rename-email";
+  private static final String ID = RenameOnTheWire.ID;
 
-  private static final RenameColumn RENAME =
-      new RenameColumn(
-          ID,
-          "primary",
-          new TableName("public", "users"),
-          "email",
-          "email_address",
-          ReadPolicy.DEFAULT,
-          new ShadowPolicy(0.1, 0.001),
-          UnanalysablePolicy.DEFAULT,
-          ContractPolicy.DEFAULT);
-
-  private static final Routing routing = new Routing(List.of(RENAME), BuiltinFlags.INSTANCE, 2, 64);
-
-  @RegisterExtension
-  static final TurnoutFixture turnout = TurnoutFixture.builder().routing(routing).build();
+  @RegisterExtension static final RenameOnTheWire wire = new RenameOnTheWire();
+  private static final TurnoutFixture turnout = wire.turnout();
+  private static final Routing routing = wire.routing();
 
   private static final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
   @BeforeAll
-  static void schema() throws SQLException {
+  static void observe() {
     routing.metrics().publishTo(metrics);
-    try (Connection c = turnout.connectDirect();
-        Statement s = c.createStatement()) {
-      s.execute(
-          "create table users (id bigserial primary key, email text, email_address text, name text)");
-      routing.catalog(CatalogLoader.load(c));
-    }
-  }
-
-  @AfterAll
-  static void closeRouting() {
-    routing.close();
-  }
-
-  @BeforeEach
-  void emptyTable() throws SQLException {
-    phase(Phase.PLANNED, 0);
-    try (Connection c = turnout.connectDirect();
-        Statement s = c.createStatement()) {
-      s.execute("truncate users");
-    }
   }
 
   @Test
@@ -191,31 +144,15 @@ class ExtendedProtocolMigrationIT {
     return turnout.connectThroughTurnout(p);
   }
 
-  /** A row whose new column differs from its old one, written directly, so reads show the path. */
-  private static long seededRowWithDrift() throws SQLException {
-    return Long.parseLong(
-        direct("insert into users (email, email_address) values ('old', 'new-only') returning id"));
-  }
-
-  private static long version;
-
   private static void phase(Phase phase, int readPercent) {
-    routing.apply(
-        new StateSnapshot(
-            ++version, java.util.Map.of(ID, new MigrationState(ID, phase, readPercent, 0))));
+    wire.phase(phase, readPercent);
   }
 
-  private static String one(Statement s, String sql) throws SQLException {
-    try (ResultSet rs = s.executeQuery(sql)) {
-      assertThat(rs.next()).isTrue();
-      return rs.getString(1);
-    }
+  private static long seededRowWithDrift() throws SQLException {
+    return wire.seededRowWithDrift();
   }
 
   private static String direct(String sql) throws SQLException {
-    try (Connection c = turnout.connectDirect();
-        Statement s = c.createStatement()) {
-      return one(s, sql);
-    }
+    return wire.direct(sql);
   }
 }

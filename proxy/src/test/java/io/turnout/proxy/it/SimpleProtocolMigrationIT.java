@@ -4,20 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.turnout.admin.flags.BuiltinFlags;
 import io.turnout.admin.usage.NameUse;
 import io.turnout.admin.usage.UsageTracker;
-import io.turnout.config.plan.ContractPolicy;
-import io.turnout.config.plan.ReadPolicy;
-import io.turnout.config.plan.RenameColumn;
-import io.turnout.config.plan.ShadowPolicy;
-import io.turnout.config.plan.TableName;
-import io.turnout.config.plan.UnanalysablePolicy;
-import io.turnout.config.state.MigrationState;
 import io.turnout.config.state.Phase;
-import io.turnout.config.state.StateSnapshot;
 import io.turnout.proxy.routing.Routing;
-import io.turnout.router.catalog.CatalogLoader;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +18,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,52 +28,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * both columns, reads follow the session's path, a refusal aborts the transaction on the server.
  */
 class SimpleProtocolMigrationIT {
-  private static final String ID = "rename-email";
+  private static final String ID = RenameOnTheWire.ID;
 
-  private static final RenameColumn RENAME =
-      new RenameColumn(
-          ID,
-          "primary",
-          new TableName("public", "users"),
-          "email",
-          "email_address",
-          ReadPolicy.DEFAULT,
-          new ShadowPolicy(0.1, 0.001),
-          UnanalysablePolicy.DEFAULT,
-          ContractPolicy.DEFAULT);
-
-  private static final Routing routing = new Routing(List.of(RENAME), BuiltinFlags.INSTANCE, 2, 64);
-
-  @RegisterExtension
-  static final TurnoutFixture turnout = TurnoutFixture.builder().routing(routing).build();
+  @RegisterExtension static final RenameOnTheWire wire = new RenameOnTheWire();
+  private static final TurnoutFixture turnout = wire.turnout();
+  private static final Routing routing = wire.routing();
 
   private static final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
   private static final UsageTracker usage = new UsageTracker();
 
   @BeforeAll
-  static void schema() throws SQLException {
+  static void observe() {
     routing.metrics().publishTo(metrics);
     routing.recordUsageIn(usage);
-    try (Connection c = turnout.connectDirect();
-        Statement s = c.createStatement()) {
-      s.execute(
-          "create table users (id bigserial primary key, email text, email_address text, name text)");
-      routing.catalog(CatalogLoader.load(c));
-    }
-  }
-
-  @AfterAll
-  static void closeRouting() {
-    routing.close();
-  }
-
-  @BeforeEach
-  void emptyTable() throws SQLException {
-    phase(Phase.PLANNED, 0);
-    try (Connection c = turnout.connectDirect();
-        Statement s = c.createStatement()) {
-      s.execute("truncate users");
-    }
   }
 
   @Test
@@ -263,37 +218,25 @@ class SimpleProtocolMigrationIT {
     return metrics.get("turnout.reads").tag("migration", ID).tag("path", path).counter().count();
   }
 
-  /** A row whose new column differs from its old one, written directly, so reads show the path. */
-  private static long seededRowWithDrift() throws SQLException {
-    return Long.parseLong(
-        direct("insert into users (email, email_address) values ('old', 'new-only') returning id"));
+  private static void phase(Phase phase, int readPercent) {
+    wire.phase(phase, readPercent);
   }
 
-  private static long version;
+  private static long seededRowWithDrift() throws SQLException {
+    return wire.seededRowWithDrift();
+  }
 
-  private static void phase(Phase phase, int readPercent) {
-    routing.apply(
-        new StateSnapshot(
-            ++version, java.util.Map.of(ID, new MigrationState(ID, phase, readPercent, 0))));
+  private static String direct(String sql) throws SQLException {
+    return wire.direct(sql);
+  }
+
+  private static String one(Statement s, String sql) throws SQLException {
+    return RenameOnTheWire.one(s, sql);
   }
 
   private static Connection simple() throws SQLException {
     Properties p = new Properties();
     p.setProperty("preferQueryMode", "simple");
     return turnout.connectThroughTurnout(p);
-  }
-
-  private static String one(Statement s, String sql) throws SQLException {
-    try (ResultSet rs = s.executeQuery(sql)) {
-      assertThat(rs.next()).isTrue();
-      return rs.getString(1);
-    }
-  }
-
-  private static String direct(String sql) throws SQLException {
-    try (Connection c = turnout.connectDirect();
-        Statement s = c.createStatement()) {
-      return one(s, sql);
-    }
   }
 }
