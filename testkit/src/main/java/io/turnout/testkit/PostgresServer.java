@@ -43,6 +43,23 @@ public interface PostgresServer extends AutoCloseable {
     return "jdbc:postgresql://" + h + ":" + port() + "/" + database;
   }
 
+  /**
+   * A libpq-style {@code postgresql://user[:password]@host:port/database} URL with the superuser's
+   * credentials, as a plan file's {@code backends} takes it.
+   */
+  default String url(String database) {
+    String h = host().indexOf(':') >= 0 ? "[" + host() + "]" : host();
+    return "postgresql://"
+        + superuser()
+        + (superuserPassword() == null ? "" : ":" + superuserPassword())
+        + "@"
+        + h
+        + ":"
+        + port()
+        + "/"
+        + database;
+  }
+
   /** A new JDBC connection as the superuser to {@link #database()}. */
   default Connection connect() throws SQLException {
     return connect(database());

@@ -117,16 +117,7 @@ class JobEndpointsIT {
   }
 
   private static TurnoutConfig config(PostgresServer pg, String db) {
-    String url =
-        "postgresql://"
-            + pg.superuser()
-            + (pg.superuserPassword() == null ? "" : ":" + pg.superuserPassword())
-            + "@"
-            + pg.host()
-            + ":"
-            + pg.port()
-            + "/"
-            + db;
+    String url = pg.url(db);
     return new TurnoutConfig(
         TurnoutConfig.DEFAULT_LISTEN,
         new AdminSettings(

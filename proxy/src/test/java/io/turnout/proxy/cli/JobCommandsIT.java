@@ -53,16 +53,7 @@ class JobCommandsIT {
       s.execute(
           "INSERT INTO users (email) SELECT 'u' || g || '@x' FROM generate_series(1, 5000) g");
     }
-    String url =
-        "postgresql://"
-            + pg.superuser()
-            + (pg.superuserPassword() == null ? "" : ":" + pg.superuserPassword())
-            + "@"
-            + pg.host()
-            + ":"
-            + pg.port()
-            + "/"
-            + db;
+    String url = pg.url(db);
     RenameColumn plan =
         new RenameColumn(
             ID,

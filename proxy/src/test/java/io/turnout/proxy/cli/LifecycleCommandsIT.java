@@ -39,16 +39,7 @@ class LifecycleCommandsIT {
   void journey_statusDualWriteReadsRollbackAudit_exitCodesAndReasons(PostgresServer pg)
       throws Exception {
     String db = pg.createDatabase("cli");
-    String url =
-        "postgresql://"
-            + pg.superuser()
-            + (pg.superuserPassword() == null ? "" : ":" + pg.superuserPassword())
-            + "@"
-            + pg.host()
-            + ":"
-            + pg.port()
-            + "/"
-            + db;
+    String url = pg.url(db);
     RenameColumn plan =
         new RenameColumn(
             "rename-email",

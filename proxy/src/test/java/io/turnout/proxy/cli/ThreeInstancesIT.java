@@ -232,16 +232,7 @@ class ThreeInstancesIT {
   // ---------------------------------------------------------------- setup
 
   private static String plan(String db) throws SQLException {
-    String url =
-        "postgresql://"
-            + pg.superuser()
-            + (pg.superuserPassword() == null ? "" : ":" + pg.superuserPassword())
-            + "@"
-            + pg.host()
-            + ":"
-            + pg.port()
-            + "/"
-            + db;
+    String url = pg.url(db);
     return String.join(
         "\n",
         "# Written by ThreeInstancesIT; every instance reads this same file (ports 0: free ones).",

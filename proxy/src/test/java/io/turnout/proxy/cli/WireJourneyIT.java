@@ -150,16 +150,7 @@ class WireJourneyIT {
   }
 
   private static String plan(PostgresServer pg, String db) {
-    String url =
-        "postgresql://"
-            + pg.superuser()
-            + (pg.superuserPassword() == null ? "" : ":" + pg.superuserPassword())
-            + "@"
-            + pg.host()
-            + ":"
-            + pg.port()
-            + "/"
-            + db;
+    String url = pg.url(db);
     return String.join(
         "\n",
         "# Written by WireJourneyIT.",
