@@ -1,5 +1,13 @@
 package io.turnout.proxy.it;
 
+import static io.turnout.proxy.it.Frames.bind;
+import static io.turnout.proxy.it.Frames.concat;
+import static io.turnout.proxy.it.Frames.cstring;
+import static io.turnout.proxy.it.Frames.execute;
+import static io.turnout.proxy.it.Frames.flush;
+import static io.turnout.proxy.it.Frames.frame;
+import static io.turnout.proxy.it.Frames.parse;
+import static io.turnout.proxy.it.Frames.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -7,7 +15,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +74,8 @@ class RawProtocolIT {
       for (byte b : query) {
         raw.send(new byte[] {b});
       }
-      assertThat(readUntilReady(raw)).containsExactly("T", "D:byte by byte", "C:SELECT 1", "Z");
+      assertThat(readUntilReady(raw))
+          .containsExactly("T:?column?", "D:byte by byte", "C:SELECT 1", "Z");
     }
   }
 
@@ -75,14 +83,13 @@ class RawProtocolIT {
   void extendedQueryWithFlush_isAnsweredBeforeSync() throws Exception {
     try (RawPgConnection raw = authenticated()) {
       // Parse, Bind, Execute, Flush: the server must send what it has without a Sync.
-      raw.send(
-          concat(parse("select $1::text"), bind("flushed"), execute(), frame('H', new byte[0])));
+      raw.send(concat(parse("", "select $1::text"), bind("", "", "flushed"), execute(""), flush()));
       List<String> before = new ArrayList<>();
       while (before.size() < 4) {
-        before.add(describe(raw.read()));
+        before.add(Frames.describe(raw.read()));
       }
       assertThat(before).containsExactly("1", "2", "D:flushed", "C:SELECT 1");
-      raw.send(frame('S', new byte[0]));
+      raw.send(sync());
       assertThat(readUntilReady(raw)).containsExactly("Z");
     }
   }
@@ -92,7 +99,7 @@ class RawProtocolIT {
     ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
     for (int i = 0; i < 100; i++) {
       pipeline.write(
-          concat(parse("select $1::text"), bind("q" + i), execute(), frame('S', new byte[0])));
+          concat(parse("", "select $1::text"), bind("", "", "q" + i), execute(""), sync()));
     }
     try (RawPgConnection raw = authenticated()) {
       raw.send(pipeline.toByteArray());
@@ -124,7 +131,7 @@ class RawProtocolIT {
       int ready = 0;
       while (ready < readyCount) {
         RawPgConnection.Message m = raw.read();
-        seen.add(describe(m));
+        seen.add(Frames.describe(m));
         if (m.type() == 'Z') {
           ready++;
         } else if (m.type() == 'E') {
@@ -144,38 +151,10 @@ class RawProtocolIT {
     List<String> seen = new ArrayList<>();
     while (true) {
       RawPgConnection.Message m = raw.read();
-      seen.add(describe(m));
+      seen.add(Frames.describe(m));
       if (m.type() == 'Z' || m.type() == 'E') {
         return seen;
       }
-    }
-  }
-
-  /** A message as its type, plus the first column for DataRow, the tag, or the SQLSTATE. */
-  private static String describe(RawPgConnection.Message m) {
-    switch (m.type()) {
-      case 'D':
-        {
-          ByteBuffer b = ByteBuffer.wrap(m.body());
-          b.getShort();
-          int len = b.getInt();
-          return "D:" + new String(m.body(), 6, len, StandardCharsets.UTF_8);
-        }
-      case 'C':
-        return "C:" + m.tag();
-      case 'E':
-        return "E:" + m.sqlState();
-      case 'R':
-        return "R" + m.authCode();
-      case 'K':
-        return "K:" + (m.body().length - 4); // the secret's length
-      case 'v':
-        {
-          ByteBuffer b = ByteBuffer.wrap(m.body());
-          return "v:" + b.getInt() + "/" + b.getInt(); // newest version supported / options refused
-        }
-      default:
-        return String.valueOf(m.type());
     }
   }
 
@@ -193,43 +172,5 @@ class RawProtocolIT {
     body.write(0);
     byte[] b = body.toByteArray();
     return ByteBuffer.allocate(8 + b.length).putInt(8 + b.length).putInt(version).put(b).array();
-  }
-
-  private static byte[] parse(String sql) {
-    return frame('P', concat(cstring(""), cstring(sql), new byte[] {0, 0}));
-  }
-
-  private static byte[] bind(String textValue) {
-    byte[] v = textValue.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(1 + 1 + 2 + 2 + 4 + v.length + 2);
-    b.put((byte) 0).put((byte) 0); // unnamed portal, unnamed statement
-    b.putShort((short) 0); // parameter formats: all text
-    b.putShort((short) 1).putInt(v.length).put(v);
-    b.putShort((short) 0); // result formats: all text
-    return frame('B', b.array());
-  }
-
-  private static byte[] execute() {
-    return frame('E', concat(cstring(""), new byte[] {0, 0, 0, 0}));
-  }
-
-  private static byte[] frame(char type, byte[] payload) {
-    return ByteBuffer.allocate(5 + payload.length)
-        .put((byte) type)
-        .putInt(4 + payload.length)
-        .put(payload)
-        .array();
-  }
-
-  private static byte[] cstring(String s) {
-    return concat(s.getBytes(StandardCharsets.UTF_8), new byte[] {0});
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
   }
 }
