@@ -37,6 +37,13 @@ public record ParseMessage(String name, String sql, int typesOffset) {
         sqlEnd + 1 - from);
   }
 
+  /** The parameter types of {@code payload} as they are on the wire (int16 count, int32 OIDs). */
+  public byte[] types(ByteBuf payload) {
+    byte[] types = new byte[payload.readableBytes() - typesOffset];
+    payload.getBytes(payload.readerIndex() + typesOffset, types);
+    return types;
+  }
+
   /**
    * A Parse of {@code newSql} under the same name with the same parameter types as {@code payload};
    * with {@code unspecifiedAsText}, types left 0 (for the server to infer) become {@code text}, for
@@ -44,23 +51,39 @@ public record ParseMessage(String name, String sql, int typesOffset) {
    */
   public ByteBuf withSql(
       ByteBuf payload, String newSql, boolean unspecifiedAsText, ByteBufAllocator alloc) {
-    int from = payload.readerIndex();
-    int typesLength = payload.readableBytes() - typesOffset;
-    ByteBuf out = alloc.buffer(Frame.HEADER_LENGTH + name.length() + newSql.length() + 16);
+    return encode(alloc, name, newSql, types(payload), unspecifiedAsText);
+  }
+
+  /** A whole Parse frame: {@code types} as {@link #types} gives them. */
+  public static ByteBuf encode(
+      ByteBufAllocator alloc, String name, String sql, byte[] types, boolean unspecifiedAsText) {
+    ByteBuf out =
+        alloc.buffer(Frame.HEADER_LENGTH + name.length() + sql.length() + types.length + 8);
     out.writeByte(FrontendType.PARSE).writeInt(0);
     out.writeCharSequence(name, StandardCharsets.UTF_8);
     out.writeByte(0);
-    out.writeCharSequence(newSql, StandardCharsets.UTF_8);
+    out.writeCharSequence(sql, StandardCharsets.UTF_8);
     out.writeByte(0);
-    out.writeBytes(payload, from + typesOffset, typesLength);
+    int typesAt = out.writerIndex();
+    out.writeBytes(types);
     if (unspecifiedAsText) {
-      int types = out.getUnsignedShort(out.writerIndex() - typesLength);
-      for (int i = 0, at = out.writerIndex() - typesLength + 2; i < types; i++, at += 4) {
+      int count = out.getUnsignedShort(typesAt);
+      for (int i = 0, at = typesAt + 2; i < count; i++, at += 4) {
         if (out.getInt(at) == 0) {
           out.setInt(at, TEXT_OID);
         }
       }
     }
+    out.setInt(1, out.readableBytes() - 1);
+    return out;
+  }
+
+  /** A Close of the prepared statement {@code name}. */
+  public static ByteBuf closeStatement(ByteBufAllocator alloc, String name) {
+    ByteBuf out = alloc.buffer(Frame.HEADER_LENGTH + name.length() + 2);
+    out.writeByte(FrontendType.CLOSE).writeInt(0).writeByte('S');
+    out.writeCharSequence(name, StandardCharsets.UTF_8);
+    out.writeByte(0);
     out.setInt(1, out.readableBytes() - 1);
     return out;
   }

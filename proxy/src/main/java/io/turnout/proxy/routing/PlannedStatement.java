@@ -1,4 +1,13 @@
 package io.turnout.proxy.routing;
 
-/** The text to parse in place of a client's statement, and whether it is a refusal. */
-public record PlannedStatement(String sql, boolean refusal) {}
+/**
+ * What to prepare in place of a client's statement: {@code sql} (a refusal when {@code refusal}),
+ * and for a routed read of a named statement the new-schema variant to prepare beside it ({@code
+ * variantSql}, null otherwise) with the migration whose read path chooses between them per
+ * execution.
+ */
+public record PlannedStatement(String sql, boolean refusal, String variantSql, String migrationId) {
+  PlannedStatement(String sql, boolean refusal) {
+    this(sql, refusal, null, null);
+  }
+}

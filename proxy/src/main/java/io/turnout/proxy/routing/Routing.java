@@ -15,7 +15,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,9 +54,6 @@ public final class Routing implements AutoCloseable {
 
   /** Where statements' name uses are counted; none until the control plane hands its tracker. */
   private volatile UsageTracker usage;
-
-  /** When {@link #stalePrepared} last logged (nanoTime; 0: never). */
-  private final AtomicLong lastStaleWarning = new AtomicLong();
 
   /**
    * @param threads analysis threads (parsing is CPU work: about one per core)
@@ -164,7 +160,7 @@ public final class Routing implements AutoCloseable {
     if (!stateKnown) {
       return CompletableFuture.completedFuture(
           refused.apply(
-              refuse(
+              refusal(
                   STATE_UNKNOWN,
                   "Turnout has not loaded the migration state yet (is the state store reachable?);"
                       + " statements on tables under migration are refused until it has")));
@@ -176,13 +172,13 @@ public final class Routing implements AutoCloseable {
               e -> {
                 log.warn("planning a statement failed; refusing it", e);
                 return refused.apply(
-                    refuse(INTERNAL, "Turnout could not decide this statement: " + e.getCause()));
+                    refusal(INTERNAL, "Turnout could not decide this statement: " + e.getCause()));
               })
           .whenComplete((planned, e) -> metrics.planned(start));
     } catch (RejectedExecutionException e) {
       return CompletableFuture.completedFuture(
           refused.apply(
-              refuse(
+              refusal(
                   OVERLOADED,
                   "Turnout's statement analysis is overloaded ("
                       + analysis.getQueue().size()
@@ -196,27 +192,20 @@ public final class Routing implements AutoCloseable {
   }
 
   /**
-   * A named statement prepared under other phases was bound: it runs as prepared. Counted, and
-   * logged at most once a minute.
+   * Whether this session's execution of a routed read of {@code migrationId} (a named statement
+   * prepared both ways) takes the new path now. On the event loop: flags are evaluated in memory.
    */
-  public void stalePrepared(ClientIdentity client, String statement) {
-    metrics.stalePrepared();
-    long now = System.nanoTime();
-    long last = lastStaleWarning.get();
-    if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1))
-        && lastStaleWarning.compareAndSet(last, now)) {
-      log.warn(
-          "prepared statement {} of application_name '{}', role '{}', {} was prepared before the"
-              + " last phase change and runs as prepared (no re-prepare yet): recycle those"
-              + " connections (e.g. the pool's maxLifetime) after each phase change",
-          statement,
-          client.applicationName(),
-          client.role(),
-          client.address());
-    }
+  public boolean readsNew(String migrationId, SessionPaths paths) {
+    return planner.readsNew(migrationId, state, paths);
   }
 
-  private String refuse(String sqlstate, String message) {
+  /** A named statement prepared under other phases was re-prepared at its Bind. */
+  public void reprepared() {
+    metrics.reprepared();
+  }
+
+  /** The statement that fails with {@code sqlstate} and {@code message}, counted as a refusal. */
+  public String refusal(String sqlstate, String message) {
     metrics.rejected(sqlstate);
     return RejectStatement.sql(sqlstate, message);
   }

@@ -66,15 +66,14 @@ final class StatementPlanner {
 
   /**
    * One extended-protocol statement (a Parse): the text to parse instead, or null to parse it
-   * unchanged. A named statement outlives its transaction, so a routed read in one is given the old
-   * path (always correct), never a session's pinned path.
+   * unchanged. A named statement outlives its transaction, so a routed read in one is prepared both
+   * ways, old and new variant, and each execution chooses (its reads are counted at the Bind).
    */
   PlannedStatement planParse(
       String sql, StateSnapshot state, SessionPaths paths, ClientIdentity client, boolean named) {
     Decision decision = decide(sql, state, client);
     if (named && decision instanceof Route route) {
-      metrics.read(route.migrationId(), false);
-      return route.oldSql().equals(sql) ? null : new PlannedStatement(route.oldSql(), false);
+      return new PlannedStatement(route.oldSql(), false, route.newSql(), route.migrationId());
     }
     String replacement = replacement(decision, state, paths);
     return replacement == null
@@ -101,6 +100,15 @@ final class StatementPlanner {
     }
   }
 
+  /** Whether this session's read of {@code migrationId} now takes the new path; counted. */
+  boolean readsNew(String migrationId, StateSnapshot state, SessionPaths paths) {
+    Migration migration = migrations.get(migrationId);
+    MigrationState ms = state.of(migrationId).orElse(null);
+    boolean readsNew = migration != null && ms != null && paths.readsNew(migration, ms, flags);
+    metrics.read(migrationId, readsNew);
+    return readsNew;
+  }
+
   private String replacement(Decision decision, StateSnapshot state, SessionPaths paths) {
     if (decision instanceof PassThrough) {
       return null;
@@ -108,10 +116,7 @@ final class StatementPlanner {
       return rewrite.sql();
     } else if (decision instanceof Route route) {
       Migration migration = migrations.get(route.migrationId());
-      MigrationState ms = state.of(route.migrationId()).orElse(null);
-      boolean readsNew = migration != null && ms != null && paths.readsNew(migration, ms, flags);
-      metrics.read(route.migrationId(), readsNew);
-      return readsNew ? route.newSql() : route.oldSql();
+      return readsNew(route.migrationId(), state, paths) ? route.newSql() : route.oldSql();
     } else if (decision instanceof Reject reject) {
       metrics.rejected(reject.sqlstate());
       return RejectStatement.sql(reject.sqlstate(), reject.message());

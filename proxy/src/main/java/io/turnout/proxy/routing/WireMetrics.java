@@ -26,7 +26,7 @@ public final class WireMetrics {
   private final Map<String, Counter> oldReads = new HashMap<>();
   private final Map<String, Counter> newReads = new HashMap<>();
   private final Timer planning;
-  private final Counter stalePrepared;
+  private final Counter reprepared;
 
   WireMetrics(List<? extends Migration> plan, RouterStats stats, ThreadPoolExecutor analysis) {
     decisions(stats, "pass_through", s -> s.snapshot().passThrough());
@@ -50,15 +50,14 @@ public final class WireMetrics {
         Timer.builder("turnout.query.planning")
             .description("from a Query's arrival to its planned text, queue wait included")
             .register(registry);
-    this.stalePrepared =
-        Counter.builder("turnout.prepared.stale")
-            .description(
-                "Binds of named statements prepared before the last phase change (run as prepared)")
+    this.reprepared =
+        Counter.builder("turnout.statements.reprepared")
+            .description("named statements re-prepared at their Bind after a phase change")
             .register(registry);
   }
 
-  void stalePrepared() {
-    stalePrepared.increment();
+  void reprepared() {
+    reprepared.increment();
   }
 
   /** Adds a registry (the admin API's) that sees every meter, those made before included. */

@@ -20,20 +20,25 @@ import org.slf4j.LoggerFactory;
  * Relays backend output to the client. During startup it works frame by frame, to swap the
  * backend's BackendKeyData for the proxy's own and to tell the client of a protocol version Turnout
  * lowered. At the first ReadyForQuery it removes the frame decoder and from then on relays whole
- * received chunks untouched, following message boundaries with a {@link BackendStreamScanner} only
- * to track transaction and COPY state.
+ * received chunks untouched, following message boundaries with a {@link BackendStreamScanner} to
+ * track transaction and COPY state and to leave out the replies to messages Turnout injected.
  */
 final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(BackendRelayHandler.class);
 
   private final Session session;
   private final BackendStreamScanner scanner;
+
+  /** Where the scanner puts what the client is to see. */
+  private final BackendStreamScanner.Sink toClient;
+
   private boolean streaming;
   private boolean firstFrameSeen;
 
   BackendRelayHandler(Session session) {
     this.session = session;
     this.scanner = new BackendStreamScanner(session);
+    this.toClient = part -> session.client().write(part);
   }
 
   @Override
@@ -49,12 +54,11 @@ final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
     }
     ByteBuf chunk = msg instanceof Frame frame ? frame.content() : (ByteBuf) msg;
     try {
-      scanner.scan(chunk);
+      scanner.scan(chunk, toClient);
     } catch (RuntimeException e) {
-      chunk.release(); // exceptionCaught closes the session; the chunk is never relayed
+      chunk.release(); // exceptionCaught closes the session; the rest of the chunk is not relayed
       throw e;
     }
-    client.write(chunk);
   }
 
   private void relayStartupFrame(ChannelHandlerContext ctx, Frame frame) {

@@ -1,51 +1,88 @@
 package io.turnout.proxy.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.turnout.config.state.StateSnapshot;
+import io.turnout.proxy.protocol.BindMessage;
 import io.turnout.proxy.protocol.ErrorResponse;
 import io.turnout.proxy.protocol.Frame;
 import io.turnout.proxy.protocol.FrontendType;
 import io.turnout.proxy.protocol.ParseMessage;
 import io.turnout.proxy.protocol.ProtocolViolation;
 import io.turnout.proxy.protocol.SqlState;
+import io.turnout.proxy.routing.PlannedStatement;
+import io.turnout.proxy.routing.PreparedStatements;
 import io.turnout.proxy.routing.Routing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays client frames to the backend as raw bytes; with routing, a Query or Parse that may name a
- * managed table is planned on the analysis executor first (the client is not read meanwhile, and
- * what it already sent waits behind the Query, in order). Back-pressure: the client is read again
- * only when the backend can take more; a slow backend therefore throttles a fast client instead of
- * filling the proxy's memory. Also the client side of back-pressure for results: when the client
- * drains its socket, the backend is read again.
+ * Relays client frames to the backend as raw bytes. With routing it also keeps each session's named
+ * statements current with the migrations' phases:
+ *
+ * <ul>
+ *   <li>a Query or Parse that may name a managed table is planned on the analysis executor first
+ *       (the client is not read meanwhile, and what it already sent waits behind it, in order);
+ *   <li>a named routed read is prepared twice, as the client wrote it and as its new-schema variant
+ *       (an internal name), and each Bind picks one by the session's read path;
+ *   <li>a Bind of a named statement prepared under other phases than now re-prepares it first
+ *       (Close and Parse that Turnout injects, their replies hidden), so a statement prepared in
+ *       {@code expanded} dual-writes once {@code dual_write} starts, and a read bound to the new
+ *       variant drops back on rollback;
+ *   <li>a Close of such a statement closes its variant too.
+ * </ul>
+ *
+ * Every message sent is recorded in the session's {@link Exchanges}, in send order, so each reply
+ * is matched to its request. Back-pressure: the client is read again only when the backend can take
+ * more; a slow backend therefore throttles a fast client instead of filling the proxy's memory.
+ * Also the client side of back-pressure for results: when the client drains its socket, the backend
+ * is read again.
  */
 final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrontendRelayHandler.class);
 
+  /** {@code DEALLOCATE [PREPARE] name|ALL} or {@code DISCARD ALL}, alone in a Query. */
+  private static final Pattern DEALLOCATE =
+      Pattern.compile(
+          "\\s*(?:deallocate(?:\\s+prepare)?\\s+(?:(all)|\"((?:[^\"]|\"\")+)\"|([^\\s;\"]+))"
+              + "|discard\\s+(all))\\s*;?\\s*",
+          Pattern.CASE_INSENSITIVE);
+
+  /** Variants of statements a DEALLOCATE dropped, closed before the client's next Sync. */
+  private static final int MAX_VARIANTS_TO_CLOSE = 1024;
+
   private final Session session;
   private final Routing routing;
+  private final Exchanges exchanges;
 
   /**
-   * Frames that arrived while a Query or Parse was being planned: they go out after it, in order.
-   * Bounded by one socket read, since the client is not read again until planning ends.
+   * Frames that arrived while a message was being planned: they go out after it, in order. Bounded
+   * by one socket read, since the client is not read again until planning ends.
    */
   private final ArrayDeque<Frame> held = new ArrayDeque<>();
 
-  /** A Query or Parse is being planned on the analysis executor. */
+  private final ArrayDeque<String> variantsToClose = new ArrayDeque<>();
+
+  /** A message is being planned on the analysis executor. */
   private boolean planning;
 
   FrontendRelayHandler(Session session) {
     this.session = session;
     this.routing = session.paths() == null ? null : session.env().routing().orElse(null);
+    this.exchanges = routing == null ? null : session.exchanges();
   }
 
   @Override
@@ -63,136 +100,356 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void relay(ChannelHandlerContext ctx, Frame frame) {
-    if (frame.type() == FrontendType.TERMINATE) {
+    byte type = frame.type();
+    if (type == FrontendType.TERMINATE) {
       session.terminateRequested(frame.content());
       return;
     }
-    session.clientSent(frame.type());
-    if (routing != null) {
-      if (frame.type() == FrontendType.QUERY && planQuery(ctx, frame)) {
-        return;
-      }
-      if (frame.type() == FrontendType.PARSE && planParse(ctx, frame)) {
-        return;
-      }
-      // Binds and Closes are decoded only while some named statement on a managed table lives.
-      if (!session.prepared().isEmpty()) {
-        if (frame.type() == FrontendType.BIND) {
-          checkPrepared(frame.payload());
-        } else if (frame.type() == FrontendType.CLOSE) {
-          closed(frame.payload());
-        }
-      }
+    session.clientSent(type);
+    if (routing == null) {
+      session.backend().write(frame.content());
+      return;
     }
-    session.backend().write(frame.content());
+    switch (type) {
+      case FrontendType.QUERY -> query(ctx, frame);
+      case FrontendType.PARSE -> parse(ctx, frame);
+      case FrontendType.BIND -> bind(ctx, frame);
+      case FrontendType.CLOSE -> close(frame);
+      case FrontendType.DESCRIBE -> {
+        ByteBuf p = frame.payload();
+        byte target = p.isReadable() ? p.getByte(p.readerIndex()) : 0;
+        send(frame.content(), Exchanges.kindOf(type, target), null);
+      }
+      case FrontendType.SYNC -> {
+        closeDroppedVariants();
+        send(frame.content(), Exchanges.SYNC, null);
+      }
+      default -> send(frame.content(), Exchanges.kindOf(type, (byte) 0), null);
+    }
+  }
+
+  /** Sends a client's message (or what replaces it), recorded with {@code outcome} (or none). */
+  private void send(ByteBuf message, int kind, Exchanges.Outcome outcome) {
+    if (exchanges.sent(kind, outcome)) {
+      session.backend().write(message);
+    } else {
+      tooManyInFlight(message);
+    }
+  }
+
+  /** Sends a message of Turnout's own: its success reply is kept from the client. */
+  private void inject(ByteBuf message, int kind, Exchanges.Outcome outcome) {
+    if (exchanges.sentHidden(kind, outcome)) {
+      session.backend().write(message);
+    } else {
+      tooManyInFlight(message);
+    }
+  }
+
+  private void tooManyInFlight(ByteBuf message) {
+    message.release();
+    session.closeWithError(
+        ErrorResponse.fatal(
+            SqlState.PROGRAM_LIMIT_EXCEEDED,
+            "terminating connection: more than "
+                + Exchanges.MAX
+                + " requests in flight without a reply (Turnout's limit)"));
   }
 
   /**
-   * Starts planning a Query that may name a managed table; false (send it as is) when it cannot.
-   * The checks that decide this allocate nothing until a migration is active.
+   * A Query: planned when it may name a managed table (the checks that decide this allocate nothing
+   * until a migration is active); a DEALLOCATE or DISCARD ALL drops followed statements.
    */
-  private boolean planQuery(ChannelHandlerContext ctx, Frame frame) {
+  private void query(ChannelHandlerContext ctx, Frame frame) {
     StateSnapshot state = routing.state();
-    if (!routing.mayNeedPlanning(state)) {
-      return false;
+    boolean mayPlan = routing.mayNeedPlanning(state);
+    PreparedStatements prepared = session.prepared();
+    boolean mayDeallocate = !prepared.isEmpty() && startsWithD(frame.payload());
+    if (!mayPlan && !mayDeallocate) {
+      send(frame.content(), Exchanges.UNTIL_READY, null);
+      return;
     }
-    ByteBuf payload = frame.payload();
-    String query =
-        payload.toString(
-            payload.readerIndex(),
-            Math.max(0, payload.readableBytes() - 1),
-            StandardCharsets.UTF_8);
-    if (!routing.mayRoute(query, state)) {
-      return false;
+    String query = queryText(frame.payload());
+    if (mayDeallocate) {
+      deallocated(query);
     }
-    planning = true;
-    routing
-        .planQuery(query, state, session.paths(), session.identity())
-        .whenComplete(
-            (text, e) ->
-                ctx.executor()
-                    .execute(
-                        () ->
-                            planned(
-                                ctx,
-                                frame,
-                                text == null ? null : encodeQuery(session.backend(), text))));
-    return true;
+    if (!mayPlan || !routing.mayRoute(query, state)) {
+      send(frame.content(), Exchanges.UNTIL_READY, null);
+      return;
+    }
+    afterPlanning(
+        ctx,
+        frame,
+        routing.planQuery(query, state, session.paths(), session.identity()),
+        text -> {
+          if (text == null) {
+            send(frame.content(), Exchanges.UNTIL_READY, null);
+          } else {
+            frame.release();
+            send(encodeQuery(session.backend(), text), Exchanges.UNTIL_READY, null);
+          }
+        });
+  }
+
+  /** First non-blank byte is a 'd' (DEALLOCATE, DISCARD): read without decoding anything. */
+  private static boolean startsWithD(ByteBuf payload) {
+    for (int i = payload.readerIndex(); i < payload.writerIndex(); i++) {
+      byte b = payload.getByte(i);
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        return b == 'd' || b == 'D';
+      }
+    }
+    return false;
   }
 
   /**
-   * Starts planning the statement of a Parse, as {@link #planQuery}: its text is replaced by the
-   * rewritten one or by a refusal (which keeps the parameter count, so the client's Bind still fits
-   * and the refusal is raised at Execute, aborting the transaction as a failure would).
+   * A Query that deallocates statements: they are not followed any more (PostgreSQL drops them).
    */
-  private boolean planParse(ChannelHandlerContext ctx, Frame frame) {
+  private void deallocated(String query) {
+    Matcher m = DEALLOCATE.matcher(query);
+    if (!m.matches()) {
+      return;
+    }
+    PreparedStatements prepared = session.prepared();
+    if (m.group(1) != null || m.group(4) != null) {
+      // DISCARD ALL fails inside a transaction block, and then drops nothing.
+      if (m.group(1) != null || !session.state().inTransaction()) {
+        prepared.clear(); // the backend dropped every statement, variants too
+        variantsToClose.clear();
+      }
+      return;
+    }
+    String name =
+        m.group(2) != null ? m.group(2).replace("\"\"", "\"") : m.group(3).toLowerCase(Locale.ROOT);
+    PreparedStatements.Statement s = prepared.remove(name);
+    if (s != null && s.variant() != null && variantsToClose.size() < MAX_VARIANTS_TO_CLOSE) {
+      variantsToClose.add(s.variant());
+    }
+  }
+
+  private void closeDroppedVariants() {
+    String variant;
+    while ((variant = variantsToClose.poll()) != null) {
+      inject(closeStatement(variant), Exchanges.CLOSE, null);
+    }
+  }
+
+  /**
+   * A Parse: an unnamed one is planned like a Query; a named one on a managed table is followed and
+   * prepared as its planning says (with its variant for a routed read). A planned refusal keeps the
+   * parameter count, so the client's Bind still fits and the refusal is raised at Execute, aborting
+   * the transaction as a failure would.
+   */
+  private void parse(ChannelHandlerContext ctx, Frame frame) {
     StateSnapshot state = routing.state();
     ByteBuf payload = frame.payload();
     boolean named = payload.isReadable() && payload.getByte(payload.readerIndex()) != 0;
-    boolean planned = routing.mayNeedPlanning(state);
-    if (!planned && !named) {
-      return false; // the hot path of unnamed statements while nothing is active: not decoded
+    boolean mayPlan = routing.mayNeedPlanning(state);
+    if (!mayPlan && !named) {
+      send(frame.content(), Exchanges.PARSE, null); // the hot path: nothing decoded
+      return;
     }
     ParseMessage parse = ParseMessage.decode(payload);
     if (parse == null) {
-      return false; // a malformed Parse is PostgreSQL's to refuse
+      send(frame.content(), Exchanges.PARSE, null); // malformed: PostgreSQL's to refuse
+      return;
     }
-    if (named) {
-      // Followed from before any migration starts: such a statement outlives phase changes.
-      session
-          .prepared()
-          .parsed(
-              parse.name(),
-              routing.router().mayName(parse.sql()) ? routing.decisionFingerprint(state) : null);
+    if (!named) {
+      if (!mayPlan || !routing.mayRoute(parse.sql(), state)) {
+        send(frame.content(), Exchanges.PARSE, null);
+        return;
+      }
+      afterPlanning(
+          ctx,
+          frame,
+          routing.planParse(parse.sql(), state, session.paths(), session.identity(), false),
+          p -> {
+            if (p == null) {
+              send(frame.content(), Exchanges.PARSE, null);
+            } else {
+              ByteBuf planned = parse.withSql(payload, p.sql(), p.refusal(), alloc());
+              frame.release();
+              send(planned, Exchanges.PARSE, null);
+            }
+          });
+      return;
     }
-    if (!planned || !routing.mayRoute(parse.sql(), state)) {
-      return false;
+    parseNamed(ctx, frame, parse, state, mayPlan);
+  }
+
+  private void parseNamed(
+      ChannelHandlerContext ctx,
+      Frame frame,
+      ParseMessage parse,
+      StateSnapshot state,
+      boolean mayPlan) {
+    PreparedStatements prepared = session.prepared();
+    String name = parse.name();
+    PreparedStatements.Statement previous = prepared.get(name);
+    if (!routing.router().mayName(parse.sql())) {
+      // Names no managed table: never followed. PostgreSQL refuses it while the name is taken; if
+      // it takes it, what was followed under that name was gone already.
+      send(
+          frame.content(),
+          Exchanges.PARSE,
+          previous == null
+              ? null
+              : done -> {
+                if (done && prepared.get(name) == previous) {
+                  prepared.remove(name);
+                }
+              });
+      return;
     }
-    planning = true;
-    routing
-        .planParse(parse.sql(), state, session.paths(), session.identity(), named)
-        .whenComplete(
-            (p, e) ->
-                ctx.executor()
-                    .execute(
-                        () ->
-                            planned(
-                                ctx,
-                                frame,
-                                p == null
-                                    ? null
-                                    : parse.withSql(
-                                        payload,
-                                        p.sql(),
-                                        p.refusal(),
-                                        session.backend().alloc()))));
-    return true;
+    byte[] types = parse.types(frame.payload());
+    PreparedStatements.Statement s = prepared.parsed(name, parse.sql(), types);
+    if (s == null) {
+      String refusal =
+          routing.refusal(
+              SqlState.PROGRAM_LIMIT_EXCEEDED,
+              "this session has too many prepared statements on tables under migration for"
+                  + " Turnout to follow (at most "
+                  + PreparedStatements.MAX
+                  + ", "
+                  + PreparedStatements.MAX_CHARS
+                  + " characters); close some");
+      frame.release();
+      send(ParseMessage.encode(alloc(), name, refusal, types, true), Exchanges.PARSE, null);
+      return;
+    }
+    Exchanges.Outcome restoreOnFailure =
+        done -> {
+          if (!done) {
+            prepared.restore(name, s, previous);
+          }
+        };
+    String fingerprint = routing.decisionFingerprint(state);
+    if (!mayPlan || !routing.mayRoute(parse.sql(), state)) {
+      s.prepared(fingerprint, null, null);
+      send(frame.content(), Exchanges.PARSE, restoreOnFailure);
+      return;
+    }
+    afterPlanning(
+        ctx,
+        frame,
+        routing.planParse(parse.sql(), state, session.paths(), session.identity(), true),
+        p -> {
+          if (p == null) {
+            send(frame.content(), Exchanges.PARSE, restoreOnFailure);
+          } else {
+            frame.release();
+            send(encodeParse(name, p.sql(), types, p.refusal()), Exchanges.PARSE, restoreOnFailure);
+          }
+          s.prepared(fingerprint, prepareVariant(s, p), p == null ? null : p.migrationId());
+        });
+  }
+
+  /** Prepares the new-schema variant {@code p} plans, if any, under a fresh name; that name. */
+  private String prepareVariant(PreparedStatements.Statement s, PlannedStatement p) {
+    if (p == null || p.variantSql() == null) {
+      return null;
+    }
+    String variant = session.prepared().newVariantName();
+    inject(
+        encodeParse(variant, p.variantSql(), s.types(), false),
+        Exchanges.PARSE,
+        done -> {
+          if (!done) {
+            s.notPrepared();
+          }
+        });
+    return variant;
   }
 
   /**
-   * A Bind of a named statement prepared under other phases than now runs as it was prepared
-   * (re-preparing is not built yet): counted and logged, so the operator knows to recycle those
-   * connections (a pool's max lifetime) after a phase change.
+   * A Bind: of a followed named statement prepared under other phases than now, it re-prepares the
+   * statement first; of a routed read, it is pointed at the variant the session's path chooses.
    */
-  private void checkPrepared(ByteBuf bind) {
-    int portalEnd = bind.indexOf(bind.readerIndex(), bind.writerIndex(), (byte) 0);
-    if (portalEnd < 0 || portalEnd + 1 >= bind.writerIndex() || bind.getByte(portalEnd + 1) == 0) {
-      return; // malformed, or the unnamed statement (planned at its Parse)
+  private void bind(ChannelHandlerContext ctx, Frame frame) {
+    PreparedStatements prepared = session.prepared();
+    ByteBuf payload = frame.payload();
+    if (prepared.isEmpty() || BindMessage.ofUnnamedStatement(payload)) {
+      send(frame.content(), Exchanges.BIND, null);
+      return;
     }
-    String statement = cString(bind, portalEnd + 1);
-    if (statement != null
-        && session.prepared().stale(statement, routing.decisionFingerprint(routing.state()))) {
-      routing.stalePrepared(session.identity(), statement);
+    BindMessage bind = BindMessage.decode(payload);
+    PreparedStatements.Statement s = bind == null ? null : prepared.get(bind.statement());
+    if (s == null) {
+      send(frame.content(), Exchanges.BIND, null);
+      return;
+    }
+    StateSnapshot state = routing.state();
+    String fingerprint = routing.decisionFingerprint(state);
+    if (s.preparedUnder(fingerprint)) {
+      bindChosen(frame, bind, s);
+    } else if (!routing.mayNeedPlanning(state) || !routing.mayRoute(s.sql(), state)) {
+      reprepare(s, null, fingerprint);
+      bindChosen(frame, bind, s);
+    } else {
+      afterPlanning(
+          ctx,
+          frame,
+          routing.planParse(s.sql(), state, session.paths(), session.identity(), true),
+          p -> {
+            reprepare(s, p, fingerprint);
+            bindChosen(frame, bind, s);
+          });
     }
   }
 
-  /** A Close of a named statement ('S' then the name) stops following it. */
-  private void closed(ByteBuf close) {
-    if (close.isReadable() && close.getByte(close.readerIndex()) == 'S') {
-      String name = cString(close, close.readerIndex() + 1);
-      if (name != null) {
-        session.prepared().closed(name);
-      }
+  /** Replaces the backend's statement (and variant) of {@code s} by what {@code p} plans now. */
+  private void reprepare(PreparedStatements.Statement s, PlannedStatement p, String fingerprint) {
+    inject(closeStatement(s.name()), Exchanges.CLOSE, null);
+    inject(
+        encodeParse(s.name(), p == null ? s.sql() : p.sql(), s.types(), p != null && p.refusal()),
+        Exchanges.PARSE,
+        done -> {
+          if (!done) {
+            s.notPrepared();
+          }
+        });
+    if (s.variant() != null) {
+      inject(closeStatement(s.variant()), Exchanges.CLOSE, null);
+    }
+    s.prepared(fingerprint, prepareVariant(s, p), p == null ? null : p.migrationId());
+    routing.reprepared();
+  }
+
+  private void bindChosen(Frame frame, BindMessage bind, PreparedStatements.Statement s) {
+    if (s.variant() != null && routing.readsNew(s.migrationId(), session.paths())) {
+      send(bind.withStatement(frame.content(), s.variant(), alloc()), Exchanges.BIND, null);
+    } else {
+      send(frame.content(), Exchanges.BIND, null);
+    }
+  }
+
+  /** A Close of a followed named statement ('S' then the name) closes its variant too. */
+  private void close(Frame frame) {
+    PreparedStatements prepared = session.prepared();
+    ByteBuf payload = frame.payload();
+    if (prepared.isEmpty()
+        || !payload.isReadable()
+        || payload.getByte(payload.readerIndex()) != 'S') {
+      send(frame.content(), Exchanges.CLOSE, null);
+      return;
+    }
+    String name = cString(payload, payload.readerIndex() + 1);
+    PreparedStatements.Statement s = name == null ? null : prepared.remove(name);
+    if (s == null) {
+      send(frame.content(), Exchanges.CLOSE, null);
+      return;
+    }
+    // After an earlier error PostgreSQL discards the Close unseen: the statement lives on.
+    send(
+        frame.content(),
+        Exchanges.CLOSE,
+        done -> {
+          if (!done) {
+            prepared.restore(name, null, s);
+          }
+        });
+    if (s.variant() != null) {
+      inject(closeStatement(s.variant()), Exchanges.CLOSE, null);
     }
   }
 
@@ -201,27 +458,62 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     return end < 0 ? null : b.toString(from, end - from, StandardCharsets.UTF_8);
   }
 
-  /** Back on the event loop: send the planned message (null: the original), then what was held. */
-  private void planned(ChannelHandlerContext ctx, Frame frame, ByteBuf replacement) {
-    planning = false;
-    Channel backend = session.backend();
-    if (session.closing() || !backend.isActive()) {
-      if (replacement != null) {
-        replacement.release();
-      }
-      frame.release();
-      releaseHeld();
-      return;
-    }
-    if (replacement == null) {
-      backend.write(frame.content());
-    } else {
-      frame.release();
-      backend.write(replacement);
-    }
+  private static String queryText(ByteBuf payload) {
+    return payload.toString(
+        payload.readerIndex(), Math.max(0, payload.readableBytes() - 1), StandardCharsets.UTF_8);
+  }
+
+  private ByteBufAllocator alloc() {
+    return session.backend().alloc();
+  }
+
+  private ByteBuf encodeParse(String name, String sql, byte[] types, boolean refusal) {
+    return ParseMessage.encode(alloc(), name, sql, types, refusal);
+  }
+
+  private ByteBuf closeStatement(String name) {
+    return ParseMessage.closeStatement(alloc(), name);
+  }
+
+  /**
+   * Plans on the analysis executor, then, back on the event loop, {@code then} sends what was
+   * planned (it owns {@code frame}) and what was held meanwhile follows in order.
+   */
+  private <T> void afterPlanning(
+      ChannelHandlerContext ctx, Frame frame, CompletableFuture<T> plan, Consumer<T> then) {
+    planning = true;
+    plan.whenComplete(
+        (planned, e) ->
+            ctx.executor()
+                .execute(
+                    () -> {
+                      planning = false;
+                      if (session.closing() || !session.backend().isActive()) {
+                        frame.release();
+                        releaseHeld();
+                        return;
+                      }
+                      if (e != null) {
+                        // Routing turns every failure into a refusal; this is a bug.
+                        log.warn("planning failed unexpectedly; closing the session", e);
+                        frame.release();
+                        releaseHeld();
+                        session.closeWithError(
+                            ErrorResponse.fatal(
+                                SqlState.INTERNAL_ERROR, "Turnout internal error: " + e));
+                        return;
+                      }
+                      then.accept(planned);
+                      resume(ctx);
+                    }));
+  }
+
+  /** Relays what was held while planning, until it is all out or another plan starts. */
+  private void resume(ChannelHandlerContext ctx) {
     while (!planning && !held.isEmpty()) {
       relay(ctx, held.poll());
     }
+    Channel backend = session.backend();
     backend.flush();
     if (!planning && backend.isWritable()) {
       ctx.read();

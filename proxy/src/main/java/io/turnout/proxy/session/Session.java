@@ -56,6 +56,7 @@ public final class Session implements BackendStreamScanner.Listener {
     boolean routed = env != null && env.routing().isPresent();
     this.paths = routed ? new SessionPaths() : null;
     this.prepared = routed ? new PreparedStatements() : null;
+    this.exchanges = routed ? new Exchanges() : null;
   }
 
   SessionEnvironment env() {
@@ -71,6 +72,26 @@ public final class Session implements BackendStreamScanner.Listener {
 
   PreparedStatements prepared() {
     return prepared;
+  }
+
+  /**
+   * The requests in flight, matched with their replies, so those of messages Turnout injects are
+   * hidden; null without routing (Turnout then injects nothing, and relays replies unread).
+   */
+  private final Exchanges exchanges;
+
+  Exchanges exchanges() {
+    return exchanges;
+  }
+
+  @Override
+  public boolean hide(byte type) {
+    return exchanges != null && exchanges.reply(type);
+  }
+
+  @Override
+  public boolean mayHide() {
+    return exchanges != null && exchanges.mayHide();
   }
 
   /** Who this session is, known once its startup packet arrived. */

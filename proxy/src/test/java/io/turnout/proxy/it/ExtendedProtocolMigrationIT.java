@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The same rename applied to the extended protocol (pgJDBC's default: Parse/Bind/Execute with
  * parameters), unnamed and named statements: dual-write, refusals that abort the transaction,
- * routed reads for unnamed statements, and the old path for named ones (they outlive the
- * transaction a session's path is pinned to).
+ * routed reads, and named statements (pgJDBC's {@code prepareThreshold}) that outlive phase
+ * changes: re-prepared when the phase changes, and bound per execution to the old or new variant.
  */
 class ExtendedProtocolMigrationIT {
   private static final String ID = RenameOnTheWire.ID;
@@ -98,36 +98,72 @@ class ExtendedProtocolMigrationIT {
   }
 
   @Test
-  void reads_unnamedFollowThePercentage_namedTakeTheOldPath() throws SQLException {
+  void reads_unnamedFollowThePercentage() throws SQLException {
     long id = seededRowWithDrift();
     phase(Phase.READS, 100);
     try (Connection unnamed = extended(0);
-        Connection named = extended(1);
-        PreparedStatement u = unnamed.prepareStatement("select email from users where id = ?");
-        PreparedStatement n = named.prepareStatement("select email from users where id = ?")) {
+        PreparedStatement u = unnamed.prepareStatement("select email from users where id = ?")) {
       u.setLong(1, id);
-      n.setLong(1, id);
       assertThat(one(u)).isEqualTo("new-only");
-      assertThat(one(n)).isEqualTo("old");
       phase(Phase.VERIFIED, 0); // rollback
       assertThat(one(u)).isEqualTo("old");
     }
   }
 
   @Test
-  void namedStatement_preparedBeforeDualWrite_runsAsPrepared_andIsCounted() throws SQLException {
+  void namedStatement_preparedBeforeDualWrite_isRePrepared_andDualWrites() throws SQLException {
+    double reprepared = metrics.counter("turnout.statements.reprepared").count();
     try (Connection c = extended(1);
         PreparedStatement insert = c.prepareStatement("insert into users (email) values (?)")) {
       insert.setString(1, "before");
       insert.executeUpdate(); // prepared (S_1) while no migration is active
       phase(Phase.DUAL_WRITE, 0);
-      double before = metrics.get("turnout.prepared.stale").counter().count();
       insert.setString(1, "after");
-      insert.executeUpdate();
-      // The gap this counter exposes until statements are re-prepared on a phase change.
-      assertThat(direct("select coalesce(email_address, 'null') from users where email = 'after'"))
-          .isEqualTo("null");
-      assertThat(metrics.get("turnout.prepared.stale").counter().count()).isGreaterThan(before);
+      assertThat(insert.executeUpdate()).isEqualTo(1);
+      phase(Phase.EXPANDED, 0); // rollback: dual-write stops again
+      insert.setString(1, "rolled-back");
+      assertThat(insert.executeUpdate()).isEqualTo(1);
+    }
+    assertThat(
+            direct(
+                "select string_agg(email || '=' || coalesce(email_address, 'null'), ','"
+                    + " order by id) from users"))
+        .isEqualTo("before=null,after=after,rolled-back=null");
+    assertThat(metrics.counter("turnout.statements.reprepared").count() - reprepared)
+        .as("re-prepared once for dual_write, once for the rollback")
+        .isEqualTo(2);
+  }
+
+  @Test
+  void namedRead_followsThePercentagePerExecution_andDropsBackOnRollback() throws SQLException {
+    long id = seededRowWithDrift();
+    phase(Phase.DUAL_WRITE, 0);
+    try (Connection c = extended(1);
+        PreparedStatement read = c.prepareStatement("select email from users where id = ?")) {
+      read.setLong(1, id);
+      assertThat(one(read)).isEqualTo("old"); // prepared before reads move
+      phase(Phase.READS, 100);
+      assertThat(one(read)).isEqualTo("new-only");
+      assertThat(read.getMetaData().getColumnName(1)).isEqualTo("email");
+      phase(Phase.VERIFIED, 0); // rollback
+      assertThat(one(read)).isEqualTo("old");
+      phase(Phase.READS, 100);
+      assertThat(one(read)).isEqualTo("new-only");
+      phase(Phase.READS, 0);
+      assertThat(one(read)).isEqualTo("old");
+    }
+  }
+
+  @Test
+  void namedRead_preparedDuringTheRamp_followsThePercentage() throws SQLException {
+    long id = seededRowWithDrift();
+    phase(Phase.READS, 100);
+    try (Connection c = extended(1);
+        PreparedStatement read = c.prepareStatement("select email from users where id = ?")) {
+      read.setLong(1, id);
+      assertThat(one(read)).isEqualTo("new-only");
+      phase(Phase.READS, 0);
+      assertThat(one(read)).isEqualTo("old");
     }
   }
 

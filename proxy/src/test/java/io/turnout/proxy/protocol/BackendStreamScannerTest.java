@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -109,5 +110,87 @@ class BackendStreamScannerTest {
     ByteBuf bad = Unpooled.buffer().writeByte('D').writeInt(2);
     assertThatThrownBy(() -> scanner.scan(bad)).isInstanceOf(ProtocolViolation.class);
     bad.release();
+  }
+
+  /** Hides ParseComplete and CloseComplete, as for replies to messages Turnout injected. */
+  private final BackendStreamScanner hiding =
+      new BackendStreamScanner(
+          new BackendStreamScanner.Listener() {
+            @Override
+            public void onMessage(byte type) {}
+
+            @Override
+            public void onReadyForQuery(byte status) {}
+
+            @Override
+            public boolean hide(byte type) {
+              return type == '1' || type == '3';
+            }
+
+            @Override
+            public boolean mayHide() {
+              return true;
+            }
+          });
+
+  private static ByteBuf withInjectedReplies() {
+    return Bytes.concat(
+        Bytes.typed('3', ""),
+        Bytes.typed('1', ""),
+        Bytes.typed('2', ""),
+        Bytes.typed('D', "a row that is long enough to be split"),
+        Bytes.typed('1', ""),
+        Bytes.typed('C', "SELECT 1\0"),
+        Bytes.typed('3', ""),
+        Bytes.typed('Z', "I"),
+        Bytes.typed('3', ""));
+  }
+
+  private static final String VISIBLE =
+      "2|D:a row that is long enough to be split|C:SELECT 1\0|Z:I|";
+
+  @Test
+  void hiddenMessages_areLeftOut_whereverChunksSplit() {
+    Random random = new Random(7);
+    for (int round = 0; round < 2_000; round++) {
+      ByteBuf all = withInjectedReplies();
+      ByteBuf seen = Unpooled.buffer();
+      int max = round < 100 ? 1 : 1 + random.nextInt(20);
+      while (all.isReadable()) {
+        hiding.scan(
+            all.readRetainedSlice(Math.min(all.readableBytes(), 1 + random.nextInt(max))),
+            part -> {
+              seen.writeBytes(part);
+              part.release();
+            });
+      }
+      all.release();
+      assertThat(messages(seen)).as("round %d", round).isEqualTo(VISIBLE);
+      seen.release();
+    }
+  }
+
+  @Test
+  void nothingHidden_handsOnTheChunkItself() {
+    ByteBuf all = conversation();
+    List<ByteBuf> out = new ArrayList<>();
+    scanner.scan(all, out::add);
+    assertThat(out).containsExactly(all);
+    all.release();
+  }
+
+  /** The messages in {@code b} as type:body, each followed by '|'. */
+  private static String messages(ByteBuf b) {
+    StringBuilder s = new StringBuilder();
+    while (b.isReadable()) {
+      char type = (char) b.readByte();
+      int length = b.readInt();
+      s.append(type);
+      if (length > 4) {
+        s.append(':').append(b.readCharSequence(length - 4, StandardCharsets.UTF_8));
+      }
+      s.append('|');
+    }
+    return s.toString();
   }
 }
