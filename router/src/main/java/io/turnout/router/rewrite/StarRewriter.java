@@ -3,7 +3,6 @@ package io.turnout.router.rewrite;
 import io.turnout.router.analysis.RangeVar;
 import io.turnout.router.analysis.Scope;
 import io.turnout.router.analysis.Unanalysable;
-import io.turnout.router.rewrite.View.Side;
 import java.util.ArrayList;
 import java.util.List;
 import net.sf.jsqlparser.schema.Table;
@@ -12,8 +11,8 @@ import net.sf.jsqlparser.statement.select.AllTableColumns;
 
 /**
  * Keeps {@code *} and {@code t.*} in the old shape: the client sees the columns it was written for,
- * with new columns hidden and managed columns re-expressed where the view reads the other side, so
- * {@code *} is spelt out whenever the table's columns would show through otherwise.
+ * with new columns hidden and managed columns re-expressed where the view reads the other side; a
+ * managed table's {@code *} is always spelt out.
  */
 final class StarRewriter {
   private final RewriteContext cx;
@@ -31,7 +30,7 @@ final class StarRewriter {
     List<String> labels = new ArrayList<>();
     boolean known = true;
     for (RangeVar v : scope.vars()) {
-      if (v.isManaged() && starChanges(v)) {
+      if (v.isManaged() && spellsOut(v)) {
         needsExpansion = true;
       }
       List<String> shape = shape(v);
@@ -64,7 +63,7 @@ final class StarRewriter {
     if (v == null) {
       return null;
     }
-    if (v.isManaged() && starChanges(v)) {
+    if (v.isManaged() && spellsOut(v)) {
       int[] span = cx.spans().of(atc);
       cx.edits().replace(span[0], span[1], expandStar(v));
     }
@@ -97,18 +96,15 @@ final class StarRewriter {
     return false;
   }
 
-  private boolean starChanges(RangeVar v) {
-    for (String c : v.columns()) {
-      if (isHidden(v, c)) {
-        return true;
-      }
-    }
-    for (ColumnPlan p : v.plans()) {
-      if (cx.view().side(p) == Side.NEW) {
-        return true;
-      }
-    }
-    return false;
+  /**
+   * Whether {@code *} over {@code v} is spelt out: always for a managed table whose columns are
+   * known, even when nothing would show through today, because the catalog decisions are made with
+   * lags behind DDL — expand adds the new columns after {@code expanded} is published, and a {@code
+   * *} passed as written would start returning them (and a prepared statement's shape would change
+   * under its client).
+   */
+  private static boolean spellsOut(RangeVar v) {
+    return v.columns() != null;
   }
 
   private String expandStar(RangeVar v) {
