@@ -89,6 +89,11 @@ public final class Routing implements AutoCloseable {
     stateKnown = true;
   }
 
+  /** The catalog decisions are made with. */
+  public Catalog catalog() {
+    return catalog;
+  }
+
   /** A new catalog was loaded (at start, after DDL). */
   public void catalog(Catalog loaded) {
     catalog = loaded;

@@ -5,11 +5,18 @@ import io.turnout.admin.flags.FlagProvider;
 import io.turnout.admin.flags.FlagProviders;
 import io.turnout.config.BackendUrl;
 import io.turnout.config.TurnoutConfig;
+import io.turnout.config.catalog.Catalog;
+import io.turnout.config.catalog.TableInfo;
+import io.turnout.config.plan.Migration;
+import io.turnout.config.state.MigrationState;
+import io.turnout.config.state.Phase;
 import io.turnout.config.state.StateSnapshot;
 import io.turnout.router.catalog.CatalogLoader;
+import io.turnout.router.route.Planner;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class WireMigrations implements AutoCloseable, Consumer<StateSnapshot> {
   private static final Logger log = LoggerFactory.getLogger(WireMigrations.class);
 
+  private final List<Migration> plan;
   private final Routing routing;
   private final FlagProvider flags;
   private final BackendUrl backend;
@@ -37,6 +45,7 @@ public final class WireMigrations implements AutoCloseable, Consumer<StateSnapsh
   private final AtomicBoolean loadQueued = new AtomicBoolean();
 
   private WireMigrations(TurnoutConfig config) {
+    this.plan = List.copyOf(config.migrations());
     this.flags = FlagProviders.create(config.flags());
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.routing = new Routing(config.migrations(), flags, threads, 1024);
@@ -80,9 +89,17 @@ public final class WireMigrations implements AutoCloseable, Consumer<StateSnapsh
     routing.recordUsageIn(control.usage());
   }
 
-  /** A new state snapshot: act on it at once, then reload the catalog behind it. */
+  /**
+   * A new state snapshot: act on it at once, then reload the catalog behind it — except when it
+   * starts dual-writing columns the catalog does not know yet (expand adds them after {@code
+   * expanded} is published): then the catalog is loaded first, since writes decided without those
+   * columns would be refused.
+   */
   @Override
   public void accept(StateSnapshot snapshot) {
+    if (dualWritesUnknownColumns(snapshot)) {
+      loadCatalog();
+    }
     routing.apply(snapshot);
     if (loadQueued.compareAndSet(false, true)) {
       catalogLoads.execute(
@@ -91,6 +108,23 @@ public final class WireMigrations implements AutoCloseable, Consumer<StateSnapsh
             loadCatalog();
           });
     }
+  }
+
+  private boolean dualWritesUnknownColumns(StateSnapshot snapshot) {
+    Catalog catalog = routing.catalog();
+    for (Migration m : plan) {
+      MigrationState s = snapshot.migrations().get(m.id());
+      if (s == null || s.phase().compareTo(Phase.DUAL_WRITE) < 0 || !Planner.isActive(s.phase())) {
+        continue;
+      }
+      Optional<TableInfo> table = catalog.table(m.table());
+      for (String column : m.newColumns()) {
+        if (table.isEmpty() || table.get().column(column).isEmpty()) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void loadCatalog() {
