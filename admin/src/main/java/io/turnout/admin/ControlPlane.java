@@ -51,8 +51,11 @@ public final class ControlPlane implements AutoCloseable {
   /** How often this instance's usage counts go to {@code turnout.usage}. */
   static final Duration USAGE_FLUSH = Duration.ofSeconds(10);
 
-  /** Between {@code contracted} and dropping the old columns: time for in-flight statements. */
-  static final Duration CONTRACT_GRACE = Duration.ofSeconds(2);
+  /**
+   * Between a state change and the DDL that follows it ({@code expanded} then the new columns,
+   * {@code contracted} then the drop): time for statements in flight under the old state.
+   */
+  static final Duration DDL_GRACE = Duration.ofSeconds(2);
 
   private ControlPlane(
       HikariDataSource pool,
@@ -142,7 +145,7 @@ public final class ControlPlane implements AutoCloseable {
                                 config.defaultBackend(),
                                 follower,
                                 DdlSettings.DEFAULT,
-                                CONTRACT_GRACE),
+                                DDL_GRACE),
                             jobs)),
                     instanceId)
                 .start();

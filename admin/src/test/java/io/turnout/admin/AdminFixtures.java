@@ -7,7 +7,10 @@ import io.turnout.config.plan.ShadowPolicy;
 import io.turnout.config.plan.TableName;
 import io.turnout.config.plan.UnanalysablePolicy;
 import io.turnout.testkit.PostgresServer;
+import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -27,6 +30,17 @@ public final class AdminFixtures {
           ReadPolicy.DEFAULT,
           new ShadowPolicy(0.1, 0.001),
           UnanalysablePolicy.DEFAULT);
+
+  /**
+   * {@link #RENAME_EMAIL}'s table as expand leaves it (both columns), for tests that move the state
+   * past {@code expanded} without running the expand job.
+   */
+  public static void expandedUsers(PostgresServer pg, String db) throws SQLException {
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE users (id bigserial PRIMARY KEY, email text, email_address text)");
+    }
+  }
 
   public static DataSource dataSource(PostgresServer pg, String db) {
     PGSimpleDataSource ds = new PGSimpleDataSource();

@@ -43,9 +43,10 @@ import javax.sql.DataSource;
  * The four jobs of the lifecycle, each a guarded piece of work that ends in its transition:
  *
  * <ul>
- *   <li>{@code expand}: the expand DDL without the copied NOT NULL (a {@code CHECK … NOT VALID} is
- *       enforced on every new row at once, so old application writes would fail before dual-write
- *       fills the new column), then {@code expanded};
+ *   <li>{@code expand}: {@code expanded} first (old shapes kept before the columns appear), then
+ *       the expand DDL without the copied NOT NULL (a {@code CHECK … NOT VALID} is enforced on
+ *       every new row at once, so old application writes would fail before dual-write fills the new
+ *       column);
  *   <li>{@code backfill}: a backfill pass, then the deferred NOT NULL check added and validated,
  *       then {@code backfilled};
  *   <li>{@code verify}: a full verify, then {@code verified} if it found drift 0 (the drift is
@@ -68,7 +69,9 @@ public final class MigrationJobs {
   private final String defaultBackend;
   private final StateFollower follower;
   private final DdlSettings ddlSettings;
-  private final Duration contractGrace;
+
+  /** After a state change that DDL must follow (expand, contract): statements in flight end. */
+  private final Duration ddlGrace;
 
   public MigrationJobs(
       Transitions transitions,
@@ -76,13 +79,13 @@ public final class MigrationJobs {
       String defaultBackend,
       StateFollower follower,
       DdlSettings ddlSettings,
-      Duration contractGrace) {
+      Duration ddlGrace) {
     this.transitions = Objects.requireNonNull(transitions, "transitions");
     this.database = Objects.requireNonNull(database, "database");
     this.defaultBackend = Objects.requireNonNull(defaultBackend, "defaultBackend");
     this.follower = Objects.requireNonNull(follower, "follower");
     this.ddlSettings = Objects.requireNonNull(ddlSettings, "ddlSettings");
-    this.contractGrace = Objects.requireNonNull(contractGrace, "contractGrace");
+    this.ddlGrace = Objects.requireNonNull(ddlGrace, "ddlGrace");
   }
 
   /** Who and where a job's transition is recorded as coming from in the audit log. */
@@ -145,17 +148,38 @@ public final class MigrationJobs {
   private End expand(Job job, String id, Origin origin) throws Exception {
     Migration m = onDefaultBackend(id);
     transitions.check(id, Request.of(Action.EXPAND));
-    DdlResult ddl =
+    String done =
         underDdlLock(
             id,
-            c ->
-                runDdl(
-                    job,
-                    c,
-                    new ExpandPlanner(new PostgresExpressionTypes(c))
-                        .plan(m, CatalogLoader.load(c), NotNull.LATER)));
+            c -> {
+              String state = enterExpanded(job, id, origin);
+              DdlResult ddl =
+                  runDdl(
+                      job,
+                      c,
+                      new ExpandPlanner(new PostgresExpressionTypes(c))
+                          .plan(m, CatalogLoader.load(c), NotNull.LATER));
+              return state + "; expand: " + summary(ddl);
+            });
+    return new End(Status.SUCCEEDED, done);
+  }
+
+  /**
+   * State first: from {@code expanded} on every instance sends {@code SELECT *} and {@code
+   * RETURNING *} as the old column list, so the shape a client has prepared does not change when
+   * the columns appear (pgJDBC would re-describe a statement mid-expand, then fail when the old
+   * shape came back). Dual-write waits for the columns ({@link
+   * io.turnout.admin.lifecycle.Guard#EXPANDED_COLUMNS}).
+   */
+  private String enterExpanded(Job job, String id, Origin origin) throws Exception {
+    if (transitions.record(id).phase() != Phase.PLANNED) {
+      return "already expanded; expand DDL re-run";
+    }
     Transitions.Outcome o = record(id, Request.of(Action.EXPAND), 0, origin);
-    return new End(Status.SUCCEEDED, "expand: " + summary(ddl) + "; " + describe(o));
+    job.say("waiting for the fleet to keep the old shapes before the columns are added");
+    follower.awaitVersion(o.record().version(), Duration.ofSeconds(30));
+    Thread.sleep(ddlGrace.toMillis());
+    return describe(o);
   }
 
   private End backfill(Job job, String id, JobOptions options, Origin origin) throws Exception {
@@ -245,7 +269,7 @@ public final class MigrationJobs {
       // grace period covers them and the statements already in flight.
       job.say("waiting for the fleet to stop using the old names");
       follower.awaitVersion(o.record().version(), Duration.ofSeconds(30));
-      Thread.sleep(contractGrace.toMillis());
+      Thread.sleep(ddlGrace.toMillis());
     }
     DdlResult ddl =
         underDdlLock(id, c -> runDdl(job, c, ContractPlanner.plan(m, CatalogLoader.load(c))));

@@ -68,7 +68,8 @@ public final class Transitions {
           shadow[1],
           lastOld.map(UsageRow::lastSeen),
           lastOld.map(Transitions::who),
-          0);
+          0,
+          store.missingColumns(m.table(), m.newColumns()));
     };
   }
 

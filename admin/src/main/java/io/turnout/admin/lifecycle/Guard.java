@@ -6,6 +6,8 @@ import java.util.Locale;
 public enum Guard {
   /** The action is not defined from the migration's current phase. */
   PHASE,
+  /** Dual-write needs every new column of the plan on the table (expand finished). */
+  EXPANDED_COLUMNS,
   /** Reads above 0 need the last verify to have found drift 0. */
   VERIFIED,
   /** Raising reads needs the shadow mismatch rate at most the plan's {@code max_mismatch_rate}. */

@@ -60,7 +60,10 @@ public final class Lifecycle {
 
   private static Decision expand(MigrationRecord r, Evidence e) {
     return switch (r.phase()) {
-      case PLANNED -> allowed(to(r, EXPANDED, e), "new columns added");
+      case PLANNED ->
+          allowed(
+              to(r, EXPANDED, e),
+              "SELECT * keeps the old shape from here on; the new columns follow");
       case EXPANDED -> new Unchanged("already expanded (expand DDL re-run, nothing changed)");
       default -> refusePhase(r, Request.of(Action.EXPAND), "expand is done already");
     };
@@ -68,7 +71,18 @@ public final class Lifecycle {
 
   private static Decision dualWriteOn(MigrationRecord r, Evidence e) {
     return switch (r.phase()) {
-      case EXPANDED -> allowed(to(r, DUAL_WRITE, e), "writes now keep old and new columns in sync");
+      case EXPANDED ->
+          e.missingNewColumns().isEmpty()
+              ? allowed(to(r, DUAL_WRITE, e), "writes now keep old and new columns in sync")
+              : new Refused(
+                  Guard.EXPANDED_COLUMNS,
+                  "expand has not finished: the table has no column "
+                      + String.join(", ", e.missingNewColumns())
+                      + " yet (writes would be refused); run turnout expand "
+                      + r.migrationId()
+                      + " again",
+                  String.join(",", e.missingNewColumns()),
+                  "");
       case PLANNED -> refusePhase(r, Request.of(Action.DUAL_WRITE_ON), "run expand first");
       default -> new Unchanged("dual-write is already on (phase " + name(r.phase()) + ")");
     };

@@ -3,6 +3,7 @@ package io.turnout.admin.store;
 import io.turnout.admin.lifecycle.MigrationRecord;
 import io.turnout.admin.usage.UsageQueries;
 import io.turnout.admin.usage.UsageReport;
+import io.turnout.config.plan.TableName;
 import io.turnout.config.state.Phase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -238,6 +239,27 @@ public final class StateStore {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[] {0, 0};
       }
+    }
+  }
+
+  /** Those of {@code columns} that {@code table} does not have (all of them without the table). */
+  public List<String> missingColumns(TableName table, List<String> columns) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT wanted FROM unnest(?::text[]) WITH ORDINALITY AS w(wanted, n)"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM pg_attribute"
+                    + " WHERE attrelid = to_regclass(?) AND attname = wanted"
+                    + " AND attnum > 0 AND NOT attisdropped) ORDER BY n")) {
+      ps.setArray(1, c.createArrayOf("text", columns.toArray()));
+      ps.setString(2, table.qualified());
+      List<String> missing = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          missing.add(rs.getString(1));
+        }
+      }
+      return missing;
     }
   }
 

@@ -45,6 +45,7 @@ class AdminApiIT {
   @BeforeEach
   void start(PostgresServer pg) throws Exception {
     db = pg.createDatabase("api");
+    AdminFixtures.expandedUsers(pg, db);
     store = new StateStore(AdminFixtures.dataSource(pg, db));
     store.initialize();
     follower =

@@ -30,6 +30,7 @@ class TransitionsIT {
 
   private static Fixture fixture(PostgresServer pg) throws Exception {
     String db = pg.createDatabase("transitions");
+    AdminFixtures.expandedUsers(pg, db);
     StateStore store = new StateStore(AdminFixtures.dataSource(pg, db));
     store.initialize();
     return new Fixture(

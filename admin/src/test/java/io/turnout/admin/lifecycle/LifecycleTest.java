@@ -14,6 +14,7 @@ import io.turnout.config.plan.UnanalysablePolicy;
 import io.turnout.config.state.Phase;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -148,7 +149,7 @@ class LifecycleTest {
   @Test
   void reads_raiseWithShadowMismatchRateAboveThreshold_refused() {
     MigrationRecord r = verifiedClean(Phase.READS).withReadPercent(5);
-    Evidence e = new Evidence(NOW, 10_000, 20, Optional.empty(), Optional.empty(), 0);
+    Evidence e = new Evidence(NOW, 10_000, 20, Optional.empty(), Optional.empty(), 0, List.of());
     Refused refused = refused(Lifecycle.decide(PLAN, r, Request.percent(Action.READS, 25), e));
     assertThat(refused.guard()).isEqualTo(Guard.SHADOW_MISMATCH_RATE);
     assertThat(refused.message())
@@ -160,7 +161,7 @@ class LifecycleTest {
             allowed(Lifecycle.decide(PLAN, r, Request.percent(Action.READS, 1), e)).readPercent())
         .isEqualTo(1);
     // Under the threshold: allowed.
-    Evidence fine = new Evidence(NOW, 10_000, 10, Optional.empty(), Optional.empty(), 0);
+    Evidence fine = new Evidence(NOW, 10_000, 10, Optional.empty(), Optional.empty(), 0, List.of());
     assertThat(
             allowed(Lifecycle.decide(PLAN, r, Request.percent(Action.READS, 25), fine))
                 .readPercent())
@@ -240,6 +241,20 @@ class LifecycleTest {
   }
 
   @Test
+  void dualWriteOn_whileExpandHasNotAddedTheColumns_refused() {
+    Evidence e =
+        new Evidence(NOW, 0, 0, Optional.empty(), Optional.empty(), 0, List.of("email_address"));
+    Refused refused =
+        refused(Lifecycle.decide(PLAN, at(Phase.EXPANDED), Request.of(Action.DUAL_WRITE_ON), e));
+    assertThat(refused.guard()).isEqualTo(Guard.EXPANDED_COLUMNS);
+    assertThat(refused.measured()).isEqualTo("email_address");
+    assertThat(refused.message())
+        .isEqualTo(
+            "expand has not finished: the table has no column email_address yet (writes would be"
+                + " refused); run turnout expand rename-email again");
+  }
+
+  @Test
   void contract_oldNamesSeenWithinSoak_refused() {
     MigrationRecord r = verifiedClean(Phase.READS_NEW);
     Evidence e =
@@ -249,7 +264,8 @@ class LifecycleTest {
             0,
             Optional.of(NOW.minusSeconds(180)),
             Optional.of("billing-worker as app from 10.0.0.7"),
-            0);
+            0,
+            List.of());
     Refused refused = refused(Lifecycle.decide(PLAN, r, Request.contract(PLAN.id()), e));
     assertThat(refused.guard()).isEqualTo(Guard.OLD_NAMES_IN_USE);
     assertThat(refused.message())

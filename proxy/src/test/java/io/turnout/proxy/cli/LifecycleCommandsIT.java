@@ -74,13 +74,25 @@ class LifecycleCommandsIT {
               "turnout: rename-email: dual-write-on is not possible in phase planned: run expand"
                   + " first");
 
-      // expand is a job not built yet: put the migration in expanded as its DDL step would.
+      // Put the migration in expanded as the expand job does before its DDL.
       try (Connection c = pg.connect(db);
           Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE users (id bigserial PRIMARY KEY, email text)");
         s.execute(
             "INSERT INTO turnout.migration_state (migration_id, phase, read_percent,"
                 + " shadow_percent, version, phase_since, updated_at)"
                 + " VALUES ('rename-email', 'expanded', 0, 0, 0, now(), now())");
+      }
+      AdminCli.Result early = turnout(admin, "dual-write", "rename-email", "on");
+      assertThat(early.exit()).isEqualTo(1);
+      assertThat(early.err().strip())
+          .isEqualTo(
+              "turnout: rename-email: expand has not finished: the table has no column"
+                  + " email_address yet (writes would be refused); run turnout expand rename-email"
+                  + " again");
+      try (Connection c = pg.connect(db);
+          Statement s = c.createStatement()) {
+        s.execute("ALTER TABLE users ADD COLUMN email_address text"); // the expand DDL
       }
       AdminCli.Result on = turnout(admin, "dual-write", "rename-email", "on");
       assertThat(on.exit()).as(on.err()).isZero();
