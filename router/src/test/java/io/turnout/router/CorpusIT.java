@@ -17,6 +17,7 @@ import io.turnout.router.lexical.StatementSplitter;
 import io.turnout.router.route.Planner;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.corpus.Corpus;
+import io.turnout.testkit.corpus.CorpusMigrations;
 import io.turnout.testkit.corpus.CorpusStatement;
 import io.turnout.testkit.junit.PostgresExtension;
 import java.nio.charset.StandardCharsets;
@@ -51,12 +52,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ExtendWith(PostgresExtension.class)
 class CorpusIT {
-  private static final String FORWARD_FIRST = "split_part(name, ' ', 1)";
-  private static final String FORWARD_LAST =
-      "nullif(substr(name, length(split_part(name, ' ', 1)) + 2), '')";
-  private static final String BACKWARD = "nullif(concat_ws(' ', first_name, last_name), '')";
-  private static final String CONSISTENT =
-      "UPDATE users SET first_name = " + FORWARD_FIRST + ", last_name = " + FORWARD_LAST;
+  private static final String FORWARD_FIRST = CorpusMigrations.FORWARD_FIRST;
+  private static final String FORWARD_LAST = CorpusMigrations.FORWARD_LAST;
+  private static final String BACKWARD = CorpusMigrations.BACKWARD;
   private static final String OLD_SHAPE =
       "SELECT id, email, name, status, age, is_active, login_count, metadata, tags, created_at,"
           + " updated_at, last_login_at, deleted_at FROM users ORDER BY id";
@@ -91,7 +89,7 @@ class CorpusIT {
     forward.put("last_name", FORWARD_LAST);
     return List.of(
         new RenameColumn(
-            "rename-email",
+            CorpusMigrations.RENAME_ID,
             "primary",
             Fixture.USERS,
             "email",
@@ -100,7 +98,7 @@ class CorpusIT {
             ShadowPolicy.DEFAULT,
             UnanalysablePolicy.DEFAULT),
         new TransformColumn(
-            "split-name",
+            CorpusMigrations.SPLIT_ID,
             "primary",
             Fixture.USERS,
             List.of("name"),
@@ -120,19 +118,19 @@ class CorpusIT {
       try (Statement s = c.createStatement()) {
         s.execute(Corpus.schemaSql());
         // The split's new columns exist in the corpus schema; make them agree with name.
-        s.execute(CONSISTENT);
+        s.execute(CorpusMigrations.CONSISTENT);
       }
     }
     try (Statement s = newDb.createStatement()) {
-      s.execute("ALTER TABLE users ADD COLUMN email_address varchar(255)");
-      s.execute("CREATE UNIQUE INDEX users_email_address_key ON users (email_address)");
-      s.execute("UPDATE users SET email_address = email");
+      for (String expand : CorpusMigrations.EXPAND_RENAME) {
+        s.execute(expand);
+      }
     }
     // What old application code expects: the split's new columns do not exist yet.
     oldShapeDb = pg.connect(pg.createDatabase("corpus_old_shape"));
     try (Statement s = oldShapeDb.createStatement()) {
       s.execute(Corpus.schemaSql());
-      s.execute("ALTER TABLE users DROP COLUMN first_name, DROP COLUMN last_name");
+      s.execute(CorpusMigrations.OLD_SHAPE);
     }
     oldShapeDb.setAutoCommit(false);
     Catalog catalog = CatalogLoader.load(newDb);
