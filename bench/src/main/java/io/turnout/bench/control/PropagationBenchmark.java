@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,6 +86,11 @@ public final class PropagationBenchmark {
     String db = pg.createDatabase("propagation_serve");
     StateStore store = store(pg, db);
     store.initialize();
+    try (Connection c = connect(pg, db);
+        Statement s = c.createStatement()) {
+      // The table as expand leaves it: dual-write on needs the new column.
+      s.execute("CREATE TABLE users (id bigint PRIMARY KEY, email text, email_address text)");
+    }
     Files.createDirectories(logDir);
     Path plan = logDir.resolve("plan.yaml");
     Files.writeString(plan, plan(pg, db), StandardCharsets.UTF_8);

@@ -70,7 +70,7 @@ class ThreeInstancesIT {
     String db = pg.createDatabase("converge");
     try (Connection c = pg.connect(db);
         Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE users (id bigint PRIMARY KEY, email text)");
+      s.execute("CREATE TABLE users (id bigint PRIMARY KEY, email text, email_address text)");
     }
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setUrl(pg.jdbcUrl(db));
