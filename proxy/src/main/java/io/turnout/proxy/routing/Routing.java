@@ -4,6 +4,7 @@ import io.turnout.admin.flags.FlagProvider;
 import io.turnout.admin.usage.UsageTracker;
 import io.turnout.config.catalog.Catalog;
 import io.turnout.config.plan.Migration;
+import io.turnout.config.plan.ReadPolicy;
 import io.turnout.config.state.StateSnapshot;
 import io.turnout.router.Router;
 import java.util.LinkedHashMap;
@@ -42,6 +43,7 @@ public final class Routing implements AutoCloseable {
   private final StatementPlanner planner;
   private final ThreadPoolExecutor analysis;
   private final WireMetrics metrics;
+  private final boolean followsStickyKey;
   private volatile StateSnapshot state;
   private volatile Catalog catalog = Catalog.EMPTY;
 
@@ -66,6 +68,8 @@ public final class Routing implements AutoCloseable {
       byId.put(m.id(), m);
     }
     this.state = StateSnapshot.initial(plan);
+    this.followsStickyKey =
+        plan.stream().anyMatch(m -> m.reads().sticky() == ReadPolicy.Stickiness.STICKY_KEY);
     AtomicInteger n = new AtomicInteger();
     this.analysis =
         new ThreadPoolExecutor(
@@ -81,6 +85,14 @@ public final class Routing implements AutoCloseable {
             });
     this.metrics = new WireMetrics(plan, router.stats(), analysis);
     this.planner = new StatementPlanner(router, flags, Map.copyOf(byId), metrics, this::usage);
+  }
+
+  /**
+   * Whether a migration of the plan hashes reads by {@code turnout.sticky_key}, so SETs of it are
+   * followed.
+   */
+  public boolean followsStickyKey() {
+    return followsStickyKey;
   }
 
   /** The control plane published a new state. */

@@ -18,6 +18,7 @@ import io.turnout.proxy.protocol.SqlState;
 import io.turnout.proxy.routing.PlannedStatement;
 import io.turnout.proxy.routing.PreparedStatements;
 import io.turnout.proxy.routing.Routing;
+import io.turnout.proxy.routing.StickyKeySetting;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -158,20 +159,26 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * A Query: planned when it may name a managed table (the checks that decide this allocate nothing
-   * until a migration is active); a DEALLOCATE or DISCARD ALL drops followed statements.
+   * until a migration is active); a DEALLOCATE or DISCARD ALL drops followed statements; a SET of
+   * {@code turnout.sticky_key} is followed.
    */
   private void query(ChannelHandlerContext ctx, Frame frame) {
     StateSnapshot state = routing.state();
     boolean mayPlan = routing.mayNeedPlanning(state);
     PreparedStatements prepared = session.prepared();
-    boolean mayDeallocate = !prepared.isEmpty() && startsWithD(frame.payload());
-    if (!mayPlan && !mayDeallocate) {
+    byte first = firstNonBlank(frame.payload(), frame.payload().readerIndex());
+    boolean mayDeallocate = !prepared.isEmpty() && (first == 'd' || first == 'D');
+    boolean maySetKey = routing.followsStickyKey() && StickyKeySetting.mayBe(first);
+    if (!mayPlan && !mayDeallocate && !maySetKey) {
       send(frame.content(), Exchanges.UNTIL_READY, null);
       return;
     }
     String query = queryText(frame.payload());
     if (mayDeallocate) {
       deallocated(query);
+    }
+    if (maySetKey) {
+      StickyKeySetting.of(query).ifPresent(session.paths()::stickyKey);
     }
     if (!mayPlan || !routing.mayRoute(query, state)) {
       send(frame.content(), Exchanges.UNTIL_READY, null);
@@ -191,15 +198,15 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
         });
   }
 
-  /** First non-blank byte is a 'd' (DEALLOCATE, DISCARD): read without decoding anything. */
-  private static boolean startsWithD(ByteBuf payload) {
-    for (int i = payload.readerIndex(); i < payload.writerIndex(); i++) {
-      byte b = payload.getByte(i);
+  /** The first non-blank byte of a statement's text, read without decoding anything; 0 if none. */
+  private static byte firstNonBlank(ByteBuf text, int from) {
+    for (int i = from; i < text.writerIndex(); i++) {
+      byte b = text.getByte(i);
       if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
-        return b == 'd' || b == 'D';
+        return b;
       }
     }
-    return false;
+    return 0;
   }
 
   /**
@@ -245,7 +252,11 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     ByteBuf payload = frame.payload();
     boolean named = payload.isReadable() && payload.getByte(payload.readerIndex()) != 0;
     boolean mayPlan = routing.mayNeedPlanning(state);
-    if (!mayPlan && !named) {
+    boolean maySetKey =
+        !named
+            && routing.followsStickyKey()
+            && StickyKeySetting.mayBe(firstNonBlank(payload, payload.readerIndex() + 1));
+    if (!mayPlan && !named && !maySetKey) {
       send(frame.content(), Exchanges.PARSE, null); // the hot path: nothing decoded
       return;
     }
@@ -255,6 +266,10 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!named) {
+      if (maySetKey) {
+        // pgJDBC sends a Statement's SET this way; it takes effect when it runs, soon after.
+        StickyKeySetting.of(parse.sql()).ifPresent(session.paths()::stickyKey);
+      }
       if (!mayPlan || !routing.mayRoute(parse.sql(), state)) {
         send(frame.content(), Exchanges.PARSE, null);
         return;

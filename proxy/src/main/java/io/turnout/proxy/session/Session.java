@@ -103,12 +103,15 @@ public final class Session implements BackendStreamScanner.Listener {
 
   void identify(ClientIdentity who) {
     this.identity = who;
+    if (paths != null) {
+      paths.identity(who);
+    }
   }
 
   @Override
   public void onParameterStatus(String name, String value) {
     if ("application_name".equals(name)) {
-      identity = identity.withApplicationName(value);
+      identify(identity.withApplicationName(value));
     }
   }
 

@@ -34,21 +34,30 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class RenameOnTheWire implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
   static final String ID = "rename-email";
 
-  static final RenameColumn RENAME =
-      new RenameColumn(
-          ID,
-          "primary",
-          new TableName("public", "users"),
-          "email",
-          "email_address",
-          ReadPolicy.DEFAULT,
-          new ShadowPolicy(0.1, 0.001),
-          UnanalysablePolicy.DEFAULT,
-          ContractPolicy.DEFAULT);
-
-  private final Routing routing = new Routing(List.of(RENAME), BuiltinFlags.INSTANCE, 2, 64);
-  private final TurnoutFixture turnout = TurnoutFixture.builder().routing(routing).build();
+  private final Routing routing;
+  private final TurnoutFixture turnout;
   private long version;
+
+  /** Reads sticky per session. */
+  RenameOnTheWire() {
+    this(ReadPolicy.DEFAULT);
+  }
+
+  RenameOnTheWire(ReadPolicy reads) {
+    RenameColumn rename =
+        new RenameColumn(
+            ID,
+            "primary",
+            new TableName("public", "users"),
+            "email",
+            "email_address",
+            reads,
+            new ShadowPolicy(0.1, 0.001),
+            UnanalysablePolicy.DEFAULT,
+            ContractPolicy.DEFAULT);
+    this.routing = new Routing(List.of(rename), BuiltinFlags.INSTANCE, 2, 64);
+    this.turnout = TurnoutFixture.builder().routing(routing).build();
+  }
 
   TurnoutFixture turnout() {
     return turnout;
