@@ -46,7 +46,8 @@ public final class Router {
   /** Estimated bytes per cached entry besides its strings: key, outcome, decision, cache node. */
   static final int ENTRY_OVERHEAD = 200;
 
-  private record Key(String sql, String phases, int catalogGeneration) {}
+  /** {@code searchPath} is null for the catalog's own. */
+  private record Key(String sql, String phases, int catalogGeneration, List<String> searchPath) {}
 
   private final List<ColumnPlan> plans;
   private final Supplier<Catalog> catalog;
@@ -126,6 +127,15 @@ public final class Router {
    * the decision: a repeated statement costs nothing more).
    */
   public Decided decideWithNames(String sql, StateSnapshot state) {
+    return decideWithNames(sql, state, null);
+  }
+
+  /**
+   * Like {@link #decideWithNames(String, StateSnapshot)}, resolving unqualified names through
+   * {@code searchPath} (a session's, as PostgreSQL would for it) instead of the catalog's; null for
+   * the catalog's.
+   */
+  public Decided decideWithNames(String sql, StateSnapshot state, List<String> searchPath) {
     if (!anyActive(state)) {
       stats.passThrough.increment();
       return Decided.PASS;
@@ -136,7 +146,7 @@ public final class Router {
       stats.passThrough.increment();
       return Decided.PASS;
     }
-    Key key = new Key(sql, memo(state).phases, cm.generation);
+    Key key = new Key(sql, memo(state).phases, cm.generation, searchPath);
     Cached c = cache.getIfPresent(key);
     if (c == null) {
       // Concurrent misses of one key wait for a single analysis.
@@ -148,7 +158,8 @@ public final class Router {
                 analysed[0] = true;
                 stats.analyses.increment();
                 SqlTokens tokens = SqlTokens.scan(sql);
-                Planner.Outcome o = planner.decide(sql, tokens, filter, cm.views, state, cat);
+                Catalog seen = searchPath == null ? cat : cat.withSearchPath(searchPath);
+                Planner.Outcome o = planner.decide(sql, tokens, filter, cm.views, state, seen);
                 return new Cached(o, new Decided(o.decision(), NamesUsed.of(tokens, plans)));
               });
       if (!analysed[0]) {
@@ -262,6 +273,9 @@ public final class Router {
   private static int weigh(Key key, Cached cached) {
     Planner.Outcome outcome = cached.outcome();
     long chars = key.sql().length() + key.phases().length();
+    if (key.searchPath() != null) {
+      chars += key.searchPath().toString().length();
+    }
     Decision d = outcome.decision();
     if (d instanceof Rewrite r) {
       chars += r.sql().length();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turnout.config.catalog.Catalog;
+import io.turnout.config.catalog.TableInfo;
 import io.turnout.config.plan.ReadPolicy;
 import io.turnout.config.plan.RenameColumn;
 import io.turnout.config.plan.ShadowPolicy;
@@ -69,6 +70,27 @@ class RouterTest {
             .with(new MigrationState(Fixture.RENAME, Phase.DUAL_WRITE, 0, 0))
             .with(new MigrationState(Fixture.SPLIT, Phase.DUAL_WRITE, 0, 0));
     assertSame(PassThrough.INSTANCE, router.decide("select email from users", rolledBack));
+  }
+
+  @Test
+  void decide_underASessionSearchPath_resolvesThroughIt_andCachesPerPath() {
+    StateSnapshot s = Fixture.state(Phase.DUAL_WRITE);
+    Map<TableName, TableInfo> tables = new HashMap<>(Fixture.catalog().tables());
+    TableInfo users = tables.get(Fixture.USERS);
+    TableName appUsers = new TableName("app", "users");
+    tables.put(appUsers, new TableInfo(appUsers, users.columns(), users.primaryKey(), List.of()));
+    catalog.set(new Catalog(List.of("public"), tables));
+    String insert = "insert into users (email) values ($1)";
+    assertInstanceOf(Rewrite.class, router.decideWithNames(insert, s, null).decision());
+    // app.users comes first on this session's path: not the managed table, nothing to rewrite.
+    assertSame(
+        PassThrough.INSTANCE,
+        router.decideWithNames(insert, s, List.of("app", "public")).decision());
+    assertInstanceOf(
+        Rewrite.class, router.decideWithNames(insert, s, List.of("public", "app")).decision());
+    assertEquals(3, router.stats().snapshot().analyses());
+    router.decideWithNames(insert, s, List.of("app", "public"));
+    assertEquals(3, router.stats().snapshot().analyses());
   }
 
   @Test

@@ -35,6 +35,11 @@ public record Catalog(
     this(searchPath, tables, Map.of());
   }
 
+  /** The same tables under another search path (a session's own). */
+  public Catalog withSearchPath(List<String> path) {
+    return path.equals(searchPath) ? this : new Catalog(path, tables, views);
+  }
+
   public Optional<TableInfo> table(TableName name) {
     return Optional.ofNullable(tables.get(name));
   }

@@ -78,6 +78,16 @@ public final class PreparedStatements {
   }
 
   private final Map<String, Statement> byName = new HashMap<>();
+
+  /**
+   * Named statements that change a setting the router follows (pgJDBC prepares a Statement's {@code
+   * SET search_path} once it is repeated): applied at each of their Binds. At most {@link
+   * #MAX_SETTINGS}; past that, a new one is not followed.
+   */
+  private final Map<String, SessionSetting> settings = new HashMap<>();
+
+  public static final int MAX_SETTINGS = 64;
+
   private long chars;
   private int variants;
 
@@ -114,6 +124,20 @@ public final class PreparedStatements {
     }
   }
 
+  /** A named statement that changes {@code setting} when it runs (null: one that does not). */
+  public void setting(String name, SessionSetting setting) {
+    if (setting == null) {
+      settings.remove(name);
+    } else if (settings.size() < MAX_SETTINGS || settings.containsKey(name)) {
+      settings.put(name, setting);
+    }
+  }
+
+  /** What binding {@code name} changes, or null. */
+  public SessionSetting settingOf(String name) {
+    return settings.get(name);
+  }
+
   /** Stops following {@code name} (a Close, a statement that names no managed table). */
   public Statement remove(String name) {
     Statement s = byName.remove(name);
@@ -126,12 +150,13 @@ public final class PreparedStatements {
   /** Forgets every statement (DEALLOCATE ALL, DISCARD ALL: the backend dropped them all). */
   public void clear() {
     byName.clear();
+    settings.clear();
     chars = 0;
   }
 
   /** True when no statement is followed: Binds and Closes need not be read. */
   public boolean isEmpty() {
-    return byName.isEmpty();
+    return byName.isEmpty() && settings.isEmpty();
   }
 
   /** A backend statement name for a new variant, unique in this session. */

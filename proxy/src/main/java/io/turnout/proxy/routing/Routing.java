@@ -4,7 +4,6 @@ import io.turnout.admin.flags.FlagProvider;
 import io.turnout.admin.usage.UsageTracker;
 import io.turnout.config.catalog.Catalog;
 import io.turnout.config.plan.Migration;
-import io.turnout.config.plan.ReadPolicy;
 import io.turnout.config.state.StateSnapshot;
 import io.turnout.router.Router;
 import java.util.LinkedHashMap;
@@ -43,7 +42,6 @@ public final class Routing implements AutoCloseable {
   private final StatementPlanner planner;
   private final ThreadPoolExecutor analysis;
   private final WireMetrics metrics;
-  private final boolean followsStickyKey;
   private volatile StateSnapshot state;
   private volatile Catalog catalog = Catalog.EMPTY;
 
@@ -68,8 +66,6 @@ public final class Routing implements AutoCloseable {
       byId.put(m.id(), m);
     }
     this.state = StateSnapshot.initial(plan);
-    this.followsStickyKey =
-        plan.stream().anyMatch(m -> m.reads().sticky() == ReadPolicy.Stickiness.STICKY_KEY);
     AtomicInteger n = new AtomicInteger();
     this.analysis =
         new ThreadPoolExecutor(
@@ -85,14 +81,6 @@ public final class Routing implements AutoCloseable {
             });
     this.metrics = new WireMetrics(plan, router.stats(), analysis);
     this.planner = new StatementPlanner(router, flags, Map.copyOf(byId), metrics, this::usage);
-  }
-
-  /**
-   * Whether a migration of the plan hashes reads by {@code turnout.sticky_key}, so SETs of it are
-   * followed.
-   */
-  public boolean followsStickyKey() {
-    return followsStickyKey;
   }
 
   /** The control plane published a new state. */
@@ -154,8 +142,8 @@ public final class Routing implements AutoCloseable {
    * whole Query, so nothing of it runs half-decided.
    */
   public CompletableFuture<String> planQuery(
-      String query, StateSnapshot snapshot, SessionPaths paths, ClientIdentity client) {
-    return submit(() -> planner.plan(query, snapshot, paths, client), refusal -> refusal);
+      String query, StateSnapshot snapshot, SessionContext context, ClientIdentity client) {
+    return submit(() -> planner.plan(query, snapshot, context, client), refusal -> refusal);
   }
 
   /**
@@ -165,11 +153,11 @@ public final class Routing implements AutoCloseable {
   public CompletableFuture<PlannedStatement> planParse(
       String sql,
       StateSnapshot snapshot,
-      SessionPaths paths,
+      SessionContext context,
       ClientIdentity client,
       boolean named) {
     return submit(
-        () -> planner.planParse(sql, snapshot, paths, client, named),
+        () -> planner.planParse(sql, snapshot, context, client, named),
         refusal -> new PlannedStatement(refusal, true));
   }
 
@@ -203,17 +191,23 @@ public final class Routing implements AutoCloseable {
     }
   }
 
-  /** What decisions depend on in {@code snapshot}: equal ones decide every statement alike. */
-  public String decisionFingerprint(StateSnapshot snapshot) {
-    return router.decisionFingerprint(snapshot);
+  /**
+   * What a session's decisions depend on: the phases in {@code snapshot} and the session's search
+   * path (PostgreSQL too re-analyses a prepared statement when search_path changed). Equal ones
+   * decide every statement alike.
+   */
+  public String decisionFingerprint(StateSnapshot snapshot, SessionContext context) {
+    String phases = router.decisionFingerprint(snapshot);
+    List<String> path = context.searchPath();
+    return path == null ? phases : phases + "|" + path;
   }
 
   /**
    * Whether this session's execution of a routed read of {@code migrationId} (a named statement
    * prepared both ways) takes the new path now. On the event loop: flags are evaluated in memory.
    */
-  public boolean readsNew(String migrationId, SessionPaths paths) {
-    return planner.readsNew(migrationId, state, paths);
+  public boolean readsNew(String migrationId, SessionContext context) {
+    return planner.readsNew(migrationId, state, context);
   }
 
   /** A named statement prepared under other phases was re-prepared at its Bind. */

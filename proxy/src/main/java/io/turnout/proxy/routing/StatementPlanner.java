@@ -46,12 +46,12 @@ final class StatementPlanner {
   }
 
   /** The text to send instead of {@code query}, or null when it goes unchanged. */
-  String plan(String query, StateSnapshot state, SessionPaths paths, ClientIdentity client) {
+  String plan(String query, StateSnapshot state, SessionContext context, ClientIdentity client) {
     List<Piece> pieces = Router.split(query);
     StringBuilder out = null;
     int copied = 0;
     for (Piece piece : pieces) {
-      String replacement = replacement(decide(piece.sql(), state, client), state, paths);
+      String replacement = replacement(decide(piece.sql(), state, context, client), state, context);
       if (replacement == null) {
         continue;
       }
@@ -70,20 +70,25 @@ final class StatementPlanner {
    * ways, old and new variant, and each execution chooses (its reads are counted at the Bind).
    */
   PlannedStatement planParse(
-      String sql, StateSnapshot state, SessionPaths paths, ClientIdentity client, boolean named) {
-    Decision decision = decide(sql, state, client);
+      String sql,
+      StateSnapshot state,
+      SessionContext context,
+      ClientIdentity client,
+      boolean named) {
+    Decision decision = decide(sql, state, context, client);
     if (named && decision instanceof Route route) {
       return new PlannedStatement(route.oldSql(), false, route.newSql(), route.migrationId());
     }
-    String replacement = replacement(decision, state, paths);
+    String replacement = replacement(decision, state, context);
     return replacement == null
         ? null
         : new PlannedStatement(replacement, decision instanceof Reject);
   }
 
   /** The router's decision for one statement, its names counted for {@code turnout usage}. */
-  private Decision decide(String sql, StateSnapshot state, ClientIdentity client) {
-    Router.Decided decided = router.decideWithNames(sql, state);
+  private Decision decide(
+      String sql, StateSnapshot state, SessionContext context, ClientIdentity client) {
+    Router.Decided decided = router.decideWithNames(sql, state, context.searchPath());
     UsageTracker tracker = usage.get();
     if (tracker != null) {
       record(tracker, decided.names(), client);
@@ -101,22 +106,22 @@ final class StatementPlanner {
   }
 
   /** Whether this session's read of {@code migrationId} now takes the new path; counted. */
-  boolean readsNew(String migrationId, StateSnapshot state, SessionPaths paths) {
+  boolean readsNew(String migrationId, StateSnapshot state, SessionContext context) {
     Migration migration = migrations.get(migrationId);
     MigrationState ms = state.of(migrationId).orElse(null);
-    boolean readsNew = migration != null && ms != null && paths.readsNew(migration, ms, flags);
+    boolean readsNew = migration != null && ms != null && context.readsNew(migration, ms, flags);
     metrics.read(migrationId, readsNew);
     return readsNew;
   }
 
-  private String replacement(Decision decision, StateSnapshot state, SessionPaths paths) {
+  private String replacement(Decision decision, StateSnapshot state, SessionContext context) {
     if (decision instanceof PassThrough) {
       return null;
     } else if (decision instanceof Rewrite rewrite) {
       return rewrite.sql();
     } else if (decision instanceof Route route) {
       Migration migration = migrations.get(route.migrationId());
-      return readsNew(route.migrationId(), state, paths) ? route.newSql() : route.oldSql();
+      return readsNew(route.migrationId(), state, context) ? route.newSql() : route.oldSql();
     } else if (decision instanceof Reject reject) {
       metrics.rejected(reject.sqlstate());
       return RejectStatement.sql(reject.sqlstate(), reject.message());

@@ -18,7 +18,7 @@ import io.turnout.proxy.protocol.SqlState;
 import io.turnout.proxy.routing.PlannedStatement;
 import io.turnout.proxy.routing.PreparedStatements;
 import io.turnout.proxy.routing.Routing;
-import io.turnout.proxy.routing.StickyKeySetting;
+import io.turnout.proxy.routing.SessionSetting;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -82,7 +82,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
 
   FrontendRelayHandler(Session session) {
     this.session = session;
-    this.routing = session.paths() == null ? null : session.env().routing().orElse(null);
+    this.routing = session.context() == null ? null : session.env().routing().orElse(null);
     this.exchanges = routing == null ? null : session.exchanges();
   }
 
@@ -166,10 +166,11 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     StateSnapshot state = routing.state();
     boolean mayPlan = routing.mayNeedPlanning(state);
     PreparedStatements prepared = session.prepared();
-    byte first = firstNonBlank(frame.payload(), frame.payload().readerIndex());
-    boolean mayDeallocate = !prepared.isEmpty() && (first == 'd' || first == 'D');
-    boolean maySetKey = routing.followsStickyKey() && StickyKeySetting.mayBe(first);
-    if (!mayPlan && !mayDeallocate && !maySetKey) {
+    ByteBuf body = frame.payload();
+    int start = firstNonBlank(body, body.readerIndex());
+    boolean mayDeallocate = !prepared.isEmpty() && startsWith(body, start, "d");
+    boolean maySet = maySetSomething(body, start);
+    if (!mayPlan && !mayDeallocate && !maySet) {
       send(frame.content(), Exchanges.UNTIL_READY, null);
       return;
     }
@@ -177,8 +178,8 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     if (mayDeallocate) {
       deallocated(query);
     }
-    if (maySetKey) {
-      StickyKeySetting.of(query).ifPresent(session.paths()::stickyKey);
+    if (maySet) {
+      SessionSetting.of(query).ifPresent(session.context()::changed);
     }
     if (!mayPlan || !routing.mayRoute(query, state)) {
       send(frame.content(), Exchanges.UNTIL_READY, null);
@@ -187,7 +188,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     afterPlanning(
         ctx,
         frame,
-        routing.planQuery(query, state, session.paths(), session.identity()),
+        routing.planQuery(query, state, session.context(), session.identity()),
         text -> {
           if (text == null) {
             send(frame.content(), Exchanges.UNTIL_READY, null);
@@ -198,15 +199,55 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
         });
   }
 
-  /** The first non-blank byte of a statement's text, read without decoding anything; 0 if none. */
-  private static byte firstNonBlank(ByteBuf text, int from) {
-    for (int i = from; i < text.writerIndex(); i++) {
-      byte b = text.getByte(i);
-      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
-        return b;
+  /** Where a Parse's statement text starts after blanks (past the name). */
+  private static int sqlStart(ByteBuf parse) {
+    int end = parse.indexOf(parse.readerIndex(), parse.writerIndex(), (byte) 0);
+    return end < 0 ? parse.writerIndex() : firstNonBlank(parse, end + 1);
+  }
+
+  /** Where a statement's text starts after blanks, read without decoding anything. */
+  private static int firstNonBlank(ByteBuf text, int from) {
+    int i = from;
+    while (i < text.writerIndex() && isBlank(text.getByte(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  private static boolean isBlank(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+  }
+
+  /** The text at {@code at} begins with {@code word} (lower-case ASCII), in any case. */
+  private static boolean startsWith(ByteBuf text, int at, String word) {
+    if (at + word.length() > text.writerIndex()) {
+      return false;
+    }
+    for (int i = 0; i < word.length(); i++) {
+      byte b = text.getByte(at + i);
+      if ((b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b) != word.charAt(i)) {
+        return false;
       }
     }
-    return 0;
+    return true;
+  }
+
+  /**
+   * May be a {@link SessionSetting} (SET, RESET, DISCARD, SELECT set_config): checked on the bytes,
+   * so an ordinary SELECT is not decoded for it.
+   */
+  private static boolean maySetSomething(ByteBuf text, int at) {
+    if (startsWith(text, at, "set") || startsWith(text, at, "reset")) {
+      return true;
+    }
+    if (startsWith(text, at, "discard")) {
+      return true;
+    }
+    if (!startsWith(text, at, "select")) {
+      return false;
+    }
+    int next = firstNonBlank(text, at + 6);
+    return startsWith(text, next, "set_config") || startsWith(text, next, "pg_catalog.set_config");
   }
 
   /**
@@ -228,6 +269,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     }
     String name =
         m.group(2) != null ? m.group(2).replace("\"\"", "\"") : m.group(3).toLowerCase(Locale.ROOT);
+    prepared.setting(name, null);
     PreparedStatements.Statement s = prepared.remove(name);
     if (s != null && s.variant() != null && variantsToClose.size() < MAX_VARIANTS_TO_CLOSE) {
       variantsToClose.add(s.variant());
@@ -252,11 +294,8 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     ByteBuf payload = frame.payload();
     boolean named = payload.isReadable() && payload.getByte(payload.readerIndex()) != 0;
     boolean mayPlan = routing.mayNeedPlanning(state);
-    boolean maySetKey =
-        !named
-            && routing.followsStickyKey()
-            && StickyKeySetting.mayBe(firstNonBlank(payload, payload.readerIndex() + 1));
-    if (!mayPlan && !named && !maySetKey) {
+    boolean maySet = !named && maySetSomething(payload, sqlStart(payload));
+    if (!mayPlan && !named && !maySet) {
       send(frame.content(), Exchanges.PARSE, null); // the hot path: nothing decoded
       return;
     }
@@ -266,9 +305,9 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!named) {
-      if (maySetKey) {
+      if (maySet) {
         // pgJDBC sends a Statement's SET this way; it takes effect when it runs, soon after.
-        StickyKeySetting.of(parse.sql()).ifPresent(session.paths()::stickyKey);
+        SessionSetting.of(parse.sql()).ifPresent(session.context()::changed);
       }
       if (!mayPlan || !routing.mayRoute(parse.sql(), state)) {
         send(frame.content(), Exchanges.PARSE, null);
@@ -277,7 +316,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       afterPlanning(
           ctx,
           frame,
-          routing.planParse(parse.sql(), state, session.paths(), session.identity(), false),
+          routing.planParse(parse.sql(), state, session.context(), session.identity(), false),
           p -> {
             if (p == null) {
               send(frame.content(), Exchanges.PARSE, null);
@@ -301,6 +340,8 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     PreparedStatements prepared = session.prepared();
     String name = parse.name();
     PreparedStatements.Statement previous = prepared.get(name);
+    boolean maySet = maySetSomething(frame.payload(), sqlStart(frame.payload()));
+    prepared.setting(name, maySet ? SessionSetting.of(parse.sql()).orElse(null) : null);
     if (!routing.router().mayName(parse.sql())) {
       // Names no managed table: never followed. PostgreSQL refuses it while the name is taken; if
       // it takes it, what was followed under that name was gone already.
@@ -338,7 +379,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
             prepared.restore(name, s, previous);
           }
         };
-    String fingerprint = routing.decisionFingerprint(state);
+    String fingerprint = routing.decisionFingerprint(state, session.context());
     if (!mayPlan || !routing.mayRoute(parse.sql(), state)) {
       s.prepared(fingerprint, null, null);
       send(frame.content(), Exchanges.PARSE, restoreOnFailure);
@@ -347,7 +388,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     afterPlanning(
         ctx,
         frame,
-        routing.planParse(parse.sql(), state, session.paths(), session.identity(), true),
+        routing.planParse(parse.sql(), state, session.context(), session.identity(), true),
         p -> {
           if (p == null) {
             send(frame.content(), Exchanges.PARSE, restoreOnFailure);
@@ -388,13 +429,17 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     BindMessage bind = BindMessage.decode(payload);
+    SessionSetting setting = bind == null ? null : prepared.settingOf(bind.statement());
+    if (setting != null) {
+      session.context().changed(setting); // it takes effect at the Execute that follows
+    }
     PreparedStatements.Statement s = bind == null ? null : prepared.get(bind.statement());
     if (s == null) {
       send(frame.content(), Exchanges.BIND, null);
       return;
     }
     StateSnapshot state = routing.state();
-    String fingerprint = routing.decisionFingerprint(state);
+    String fingerprint = routing.decisionFingerprint(state, session.context());
     if (s.preparedUnder(fingerprint)) {
       bindChosen(frame, bind, s);
     } else if (!routing.mayNeedPlanning(state) || !routing.mayRoute(s.sql(), state)) {
@@ -404,7 +449,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       afterPlanning(
           ctx,
           frame,
-          routing.planParse(s.sql(), state, session.paths(), session.identity(), true),
+          routing.planParse(s.sql(), state, session.context(), session.identity(), true),
           p -> {
             reprepare(s, p, fingerprint);
             bindChosen(frame, bind, s);
@@ -431,7 +476,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void bindChosen(Frame frame, BindMessage bind, PreparedStatements.Statement s) {
-    if (s.variant() != null && routing.readsNew(s.migrationId(), session.paths())) {
+    if (s.variant() != null && routing.readsNew(s.migrationId(), session.context())) {
       send(bind.withStatement(frame.content(), s.variant(), alloc()), Exchanges.BIND, null);
     } else {
       send(frame.content(), Exchanges.BIND, null);
@@ -449,6 +494,9 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     String name = cString(payload, payload.readerIndex() + 1);
+    if (name != null) {
+      prepared.setting(name, null);
+    }
     PreparedStatements.Statement s = name == null ? null : prepared.remove(name);
     if (s == null) {
       send(frame.content(), Exchanges.CLOSE, null);

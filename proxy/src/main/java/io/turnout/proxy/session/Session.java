@@ -12,7 +12,7 @@ import io.turnout.proxy.protocol.FrontendType;
 import io.turnout.proxy.protocol.SqlState;
 import io.turnout.proxy.routing.ClientIdentity;
 import io.turnout.proxy.routing.PreparedStatements;
-import io.turnout.proxy.routing.SessionPaths;
+import io.turnout.proxy.routing.SessionContext;
 
 /**
  * One client conversation and its backend connection (session mode: one backend per client). Both
@@ -47,14 +47,14 @@ public final class Session implements BackendStreamScanner.Listener {
   /** Turnout lowered the client's protocol minor version before passing the startup on. */
   private boolean protocolLowered;
 
-  /** This session's read paths; null when the proxy applies no migrations. */
-  private final SessionPaths paths;
+  /** What the router knows of this session; null when the proxy applies no migrations. */
+  private final SessionContext context;
 
   Session(Channel client, SessionEnvironment env) {
     this.client = client;
     this.env = env;
     boolean routed = env != null && env.routing().isPresent();
-    this.paths = routed ? new SessionPaths() : null;
+    this.context = routed ? new SessionContext() : null;
     this.prepared = routed ? new PreparedStatements() : null;
     this.exchanges = routed ? new Exchanges() : null;
   }
@@ -63,8 +63,8 @@ public final class Session implements BackendStreamScanner.Listener {
     return env;
   }
 
-  SessionPaths paths() {
-    return paths;
+  SessionContext context() {
+    return context;
   }
 
   /** This session's named statements on managed tables; null without routing. */
@@ -103,8 +103,8 @@ public final class Session implements BackendStreamScanner.Listener {
 
   void identify(ClientIdentity who) {
     this.identity = who;
-    if (paths != null) {
-      paths.identity(who);
+    if (context != null) {
+      context.identity(who);
     }
   }
 
@@ -171,8 +171,8 @@ public final class Session implements BackendStreamScanner.Listener {
     if (awaitingReady > 0) {
       awaitingReady--;
     }
-    if (paths != null && state == SessionState.READY) {
-      paths.transactionEnded();
+    if (context != null && state == SessionState.READY) {
+      context.transactionEnded();
     }
   }
 
