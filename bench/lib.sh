@@ -188,7 +188,8 @@ if [[ -n ${TURNOUT_JAVA_OPTS:-} ]]; then read -r -a TURNOUT_JAVA_ARGS <<<"$TURNO
 # ---------------------------------------------------------------------------------------------
 # One measured pgbench run: appends a row to $RESULTS (target mode clients round tps lat_ms txns
 # proxy_cpu_us_per_txn status other_cpu_pct) and its command line to $CMDS. Needs DURATION,
-# RUN_DIR, TMP and the script's pgbench_cmd and proxy_pid.
+# RUN_DIR, TMP and the script's pgbench_cmd and proxy_pid; calls after_measure TARGET MODE
+# CLIENTS ROUND when the script defines it.
 RESULTS_HEADER=$'target\tmode\tclients\tround\ttps\tlat_ms\ttxns\tproxy_cpu_us_per_txn\tstatus\tother_cpu_pct'
 measure() {   # measure TARGET MODE CLIENTS ROUND
     local target=$1 mode=$2 c=$3 round=$4 argv logf pid t0="" t1="" rc=0
@@ -226,6 +227,7 @@ measure() {   # measure TARGET MODE CLIENTS ROUND
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$mode" "$c" "$round" \
         "${tps:-}" "${lat:-}" "${txns:-}" "$cpu" "$status" "$other" >>"$RESULTS"
+    if declare -F after_measure >/dev/null; then after_measure "$target" "$mode" "$c" "$round"; fi
 }
 
 warmup() {   # warmup TARGET MODE — unmeasured, -c 16, WARMUP seconds

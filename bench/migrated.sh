@@ -228,6 +228,27 @@ before_block() {   # the same dead-tuple state for every block (autovacuum is of
     "${PSQL[@]}" -d plain -c 'VACUUM users' && "${PSQL[@]}" -d migrated -c 'VACUUM users'
 }
 
+# /metrics of the migrated instance after each of its runs: the deltas say what one run cost the
+# router (decision cache hits and misses, planning time of simple-protocol Queries).
+scrape() { curl -fs -H "Authorization: Bearer $TURNOUT_ADMIN_TOKEN" "$TURNOUT_ADMIN_URL/metrics" >"$1" || : >"$1"; }
+ROUTER=$RUN_DIR/router.tsv
+printf 'mode\tclients\tround\tcache_hit\tcache_miss\tplanned\tplanning_s\n' >"$ROUTER"
+metric() {   # metric FILE REGEX — sum of the matching samples
+    awk -v re="$2" '$0 !~ /^#/ && $1 ~ re { s += $NF } END { printf "%.6f", s }' "$1"
+}
+router_counters() { printf '%s %s %s %s' "$(metric "$1" '^turnout_router_cache_total.*result="hit"')" \
+    "$(metric "$1" '^turnout_router_cache_total.*result="miss"')" "$(metric "$1" '^turnout_query_planning_seconds_count')" \
+    "$(metric "$1" '^turnout_query_planning_seconds_sum')"; }
+after_measure() {
+    [[ $1 == migrated ]] || return 0
+    local prev=$TMP/metrics-prev.txt cur=$TMP/metrics-cur.txt a b
+    scrape "$cur"
+    read -r -a a <<<"$(router_counters "$prev")"; read -r -a b <<<"$(router_counters "$cur")"
+    printf '%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.6f\n' "$2" "$3" "$4" "$(bc <<<"${b[0]} - ${a[0]}")" "$(bc <<<"${b[1]} - ${a[1]}")" \
+        "$(bc <<<"${b[2]} - ${a[2]}")" "$(bc <<<"${b[3]} - ${a[3]}")" >>"$ROUTER"
+    mv -f "$cur" "$prev"
+}
+
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 n_runs=$(( ${#CLIENTS[@]} * ${#MODES[@]} * ROUNDS * ${#TARGETS[@]} ))
 log "measuring: ${TARGETS[*]}, ${DURATION}s, $ROUNDS round(s), $n_runs runs (~$(( (n_runs * (DURATION + 1) + WARMUP * (1 + (${#TARGETS[@]} - 1) * ${#MODES[@]})) / 60 )) min); load $LOAD_BEFORE"
@@ -236,21 +257,20 @@ for t in "${TARGETS[@]}"; do
     [[ $t == direct ]] && continue
     for m in "${MODES[@]}"; do warmup "$t" "$m"; done
 done
+scrape "$TMP/metrics-prev.txt"
 measure_interleaved
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- what the migrated target did: every write dual-written, reads split ----
 DRIFT=$("${PSQL[@]}" -d migrated -Atc 'SELECT count(*) FROM users WHERE email_address IS DISTINCT FROM email')
 NROWS=$("${PSQL[@]}" -d migrated -Atc 'SELECT count(*) FROM users')
-curl -fs -H "Authorization: Bearer $TURNOUT_ADMIN_TOKEN" "$TURNOUT_ADMIN_URL/metrics" >"$RUN_DIR/metrics.txt" || true
-metric() {   # metric REGEX — sum of the matching samples in /metrics
-    awk -v re="$1" '$0 !~ /^#/ && $1 ~ re { s += $NF } END { printf "%.0f", s }' "$RUN_DIR/metrics.txt"
-}
-READS_OLD=$(metric '^turnout_reads_total.*path="old"')
-READS_NEW=$(metric '^turnout_reads_total.*path="new"')
-REWRITES=$(metric '^turnout_statements_total.*decision="rewrite"')
-REJECTS=$(metric '^turnout_rejects_total')
-REPREPARED=$(metric '^turnout_statements_reprepared_total')
+scrape "$RUN_DIR/metrics.txt"
+total() { printf '%.0f' "$(metric "$RUN_DIR/metrics.txt" "$1")"; }
+READS_OLD=$(total '^turnout_reads_total.*path="old"')
+READS_NEW=$(total '^turnout_reads_total.*path="new"')
+REWRITES=$(total '^turnout_statements_total.*decision="rewrite"')
+REJECTS=$(total '^turnout_rejects_total')
+REPREPARED=$(total '^turnout_statements_reprepared_total')
 FAILED_RUNS=$(awk -F'\t' 'NR > 1 && $9 != "ok"' "$RESULTS" | wc -l)
 
 # ---- report ----
@@ -356,6 +376,18 @@ SECTION=$RUN_DIR/section.md
     echo "After the runs, on the migrated target: $NROWS rows, **$DRIFT** with \`email_address IS DISTINCT FROM email\`"
     echo "(every write went through Turnout and was dual-written); \`/metrics\`: reads by path old $READS_OLD / new $READS_NEW,"
     echo "$REWRITES statements rewritten, $REJECTS refused, $REPREPARED named statements re-prepared; failed pgbench runs: $FAILED_RUNS."
+    echo
+    echo "The migrated target's router per measured run (median over rounds; deltas of \`/metrics\`; a transaction sends 2.1 statements on \`users\`):"
+    echo
+    echo "| clients | mode | decision cache hits | misses (cold analysis) | miss rate | simple Queries planned | mean planning ms (queue wait included) |"
+    echo "|---:|---|---:|---:|---:|---:|---:|"
+    awk -F'\t' "$AWK_MEDIAN"'
+        NR == 1 { next }
+        { k = $2 SUBSEP $1; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+          add("h" SUBSEP k, $4); add("m" SUBSEP k, $5); add("p" SUBSEP k, $6); add("s" SUBSEP k, ($6 > 0 ? 1000 * $7 / $6 : "")) }
+        END { for (i = 1; i <= n; i++) { k = order[i]; split(k, cm, SUBSEP); h = median("h" SUBSEP k); m = median("m" SUBSEP k)
+              printf "| %s | %s | %.0f | %.0f | %s | %.0f | %s |\n", cm[1], cm[2], h, m, fmt((h + m) > 0 ? 100 * m / (h + m) : "", "%.0f%%"), \
+                  median("p" SUBSEP k), fmt(median("p" SUBSEP k) > 0 ? median("s" SUBSEP k) : "", "%.3f") } }' "$ROUTER"
     echo "<!-- migrated:end -->"
 } >"$SECTION"
 
