@@ -377,9 +377,9 @@ SECTION=$RUN_DIR/section.md
     echo "(every write went through Turnout and was dual-written); \`/metrics\`: reads by path old $READS_OLD / new $READS_NEW,"
     echo "$REWRITES statements rewritten, $REJECTS refused, $REPREPARED named statements re-prepared; failed pgbench runs: $FAILED_RUNS."
     echo
-    echo "The migrated target's router per measured run (median over rounds; deltas of \`/metrics\`; a transaction sends 2.1 statements on \`users\`):"
+    echo "The migrated target's router per measured run (median over rounds; deltas of \`/metrics\`; a transaction sends 2.1 statements on \`users\`; in prepared mode only the Parses are planned, once per connection):"
     echo
-    echo "| clients | mode | decision cache hits | misses (cold analysis) | miss rate | simple Queries planned | mean planning ms (queue wait included) |"
+    echo "| clients | mode | decision cache hits | misses (cold analysis) | miss rate | statements planned (Query or Parse) | mean planning ms (queue wait included) |"
     echo "|---:|---|---:|---:|---:|---:|---:|"
     awk -F'\t' "$AWK_MEDIAN"'
         NR == 1 { next }
