@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -199,6 +200,7 @@ public final class RollbackBenchmark {
       long[] extendedLag = new long[cycles];
       long[] rampUp = new long[cycles];
       long[] sent = new long[cycles];
+      long[] propagated = new long[cycles];
       long violations = 0;
       long readsAtStart = 0;
       for (int i = -WARMUP; i < cycles; i++) {
@@ -213,14 +215,28 @@ public final class RollbackBenchmark {
         long up = System.nanoTime();
         long allNew = awaitReaders(readers, r -> r.lastNewEnd > up, "the new path after reads 100");
         sleep(50 + ThreadLocalRandom.current().nextInt(50));
+        // Each instance's applied version, by a long poll sent before the rollback (as in
+        // PropagationBenchmark): splits a cycle's lag into propagation and the sessions' switch.
+        long next = version(one) + 1;
+        List<CompletableFuture<Long>> applied = new ArrayList<>();
+        for (TurnoutProcess t : serve) {
+          applied.add(
+              t.getAsync("/api/v1/state?wait_version=" + next + "&timeout_ms=10000", TOKEN)
+                  .thenApply(resp -> System.nanoTime()));
+        }
         transition(one, "{\"action\":\"rollback\"}");
         long returned = System.nanoTime();
+        long appliedAll = returned;
+        for (CompletableFuture<Long> f : applied) {
+          appliedAll = Math.max(appliedAll, f.get(15, TimeUnit.SECONDS));
+        }
         awaitReaders(readers, r -> r.lastOldEnd > returned, "the old path after the rollback");
         sleep(SETTLE_MS);
         if (i < 0) {
           continue;
         }
         rampUp[i] = Math.max(0, allNew - up) / 1_000;
+        propagated[i] = (appliedAll - returned) / 1_000;
         for (Reader r : readers) {
           long lag = Math.max(0, r.lastNewEnd - returned) / 1_000;
           any[i] = Math.max(any[i], lag);
@@ -268,7 +284,7 @@ public final class RollbackBenchmark {
           readersPer,
           loadBefore,
           pauseMs,
-          new long[][] {any, sent, called, others, simpleLag, extendedLag, rampUp},
+          new long[][] {any, sent, called, others, simpleLag, extendedLag, propagated, rampUp},
           reads,
           slow,
           slowest,
@@ -320,10 +336,13 @@ public final class RollbackBenchmark {
     }
   }
 
+  private static long version(TurnoutProcess t) throws Exception {
+    return t.get("/api/v1/migrations/" + MIGRATION, TOKEN).longField("version").orElseThrow();
+  }
+
   /** A transition at the current version (read first), answered once instance 1 applied it. */
   private static void transition(TurnoutProcess t, String action) throws Exception {
-    TurnoutProcess.Response m = t.get("/api/v1/migrations/" + MIGRATION, TOKEN);
-    long version = m.longField("version").orElseThrow();
+    long version = version(t);
     String body =
         action.substring(0, action.length() - 1) + ",\"expected_version\":" + version + "}";
     TurnoutProcess.Response r =
@@ -405,6 +424,8 @@ public final class RollbackBenchmark {
       "instances 2.." + instances + " (state from the NOTIFY)",
       "simple-protocol readers",
       "extended-protocol readers (named statement, bound per execution)",
+      "for comparison: the rollback's version applied on every instance (`GET /api/v1/state?wait_version=V`"
+          + " long polls sent before the call, as in the propagation section)",
       "for comparison: `reads 100` returning → every reader on the new path",
     };
     System.out.println("<!-- rollback:start -->");
