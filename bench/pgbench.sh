@@ -13,9 +13,9 @@
 
 set -euo pipefail
 
-SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$SCRIPT_DIR/.." && pwd)
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+BENCH_NAME=pgbench.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SCALE=10
 MODES=(simple extended prepared)
 CLIENTS=(16 1)
@@ -53,9 +53,6 @@ Options:
 Environment: PG_BIN (default /usr/lib/postgresql/15/bin), TURNOUT_JAVA_OPTS (extra JVM flags).
 EOF
 }
-
-die() { echo "pgbench.sh: error: $*" >&2; exit 1; }
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -104,140 +101,44 @@ done
 [[ ${#TARGETS[@]} -gt 0 ]] || die "--targets is empty"
 has_target() { local t; for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done; return 1; }
 
-[[ $(id -u) == 0 ]] || die "run as root (PostgreSQL and PgBouncer are started as the postgres user)"
-[[ -x $PG_BIN/postgres && -x $PG_BIN/pgbench ]] || die "PostgreSQL 15 binaries not found in $PG_BIN"
-id postgres >/dev/null 2>&1 || die "no 'postgres' user (install postgresql-15)"
-command -v ss >/dev/null || die "'ss' (iproute2) is required to find free ports"
+require_root_pg
 if [[ $PROFILE == 1 ]] && ! perf stat -e task-clock -- true >/dev/null 2>&1; then
     die "--profile needs a working 'perf' (Debian: apt-get install linux-perf)"
 fi
 
-as_pg() { runuser -u postgres -- "$@"; }
-
 # ---------------------------------------------------------------------------------------------
 # State for cleanup. Everything below is torn down by cleanup(), whatever happens.
 TMP=""
-PG_STARTED=0
 BOUNCER_PID=""
 BOUNCER_WRAPPER_PID=""
 TURNOUT_PID=""
-CUR_PGBENCH_PID=""
 PERF_PIDS=()
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     set +e
-    if [[ -n $CUR_PGBENCH_PID ]] && kill -0 "$CUR_PGBENCH_PID" 2>/dev/null; then
-        kill -TERM "$CUR_PGBENCH_PID" 2>/dev/null; wait "$CUR_PGBENCH_PID" 2>/dev/null
-    fi
     local p
     for p in "${PERF_PIDS[@]}"; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
     if [[ -n $TURNOUT_PID ]]; then
         stop_turnout
         rm -f "/tmp/perf-$TURNOUT_PID_SEEN.map"
     fi
-    if [[ -n $BOUNCER_PID ]] && kill -0 "$BOUNCER_PID" 2>/dev/null; then
-        log "stopping PgBouncer (pid $BOUNCER_PID)"
-        kill -TERM "$BOUNCER_PID" 2>/dev/null
-        for _ in $(seq 1 50); do kill -0 "$BOUNCER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$BOUNCER_PID" 2>/dev/null
-    fi
+    stop_pid PgBouncer "$BOUNCER_PID"
     [[ -n $BOUNCER_WRAPPER_PID ]] && wait "$BOUNCER_WRAPPER_PID" 2>/dev/null
-    if [[ $PG_STARTED == 1 && -n $TMP ]]; then
-        log "stopping PostgreSQL"
-        if ! as_pg "$PG_BIN/pg_ctl" -D "$TMP/data" -m fast -w -t 30 stop >/dev/null 2>&1; then
-            local pm; pm=$(head -1 "$TMP/data/postmaster.pid" 2>/dev/null)
-            [[ -n $pm ]] && kill -QUIT "$pm" 2>/dev/null
-        fi
-    fi
-    if [[ -n $TMP && -d $TMP ]]; then
-        # keep the server/proxy logs next to the raw pgbench outputs before removing the rest
-        if [[ -n ${RUN_DIR:-} && -d ${RUN_DIR:-} ]]; then
-            cp -f "$TMP"/*.log "$RUN_DIR"/ 2>/dev/null
-        fi
-        rm -rf "$TMP"
-    fi
+    cleanup_common
     [[ $rc != 0 ]] && log "exit status $rc"
     exit "$rc"
 }
 TURNOUT_PID_SEEN=""
 stop_turnout() {
-    [[ -n $TURNOUT_PID ]] || return 0
-    if kill -0 "$TURNOUT_PID" 2>/dev/null; then
-        log "stopping Turnout (pid $TURNOUT_PID)"
-        kill -TERM "$TURNOUT_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$TURNOUT_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$TURNOUT_PID" 2>/dev/null || true
-    fi
-    wait "$TURNOUT_PID" 2>/dev/null || true
+    stop_pid Turnout "$TURNOUT_PID"
     TURNOUT_PID=""
     return 0
 }
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT
 trap 'log "terminated"; exit 143' TERM
-
-# ---------------------------------------------------------------------------------------------
-USED_PORTS=" "
-free_port() {
-    local p
-    for _ in $(seq 1 200); do
-        p=$(( 20000 + RANDOM % 40000 ))
-        [[ $USED_PORTS == *" $p "* ]] && continue
-        if [[ -z $(ss -Htan "( sport = :$p )" 2>/dev/null) ]]; then
-            USED_PORTS+="$p "; echo "$p"; return 0
-        fi
-    done
-    die "no free TCP port found"
-}
-
-wait_sql() {   # wait_sql PORT TIMEOUT_S [PID] — until `SELECT 1` works through 127.0.0.1:PORT
-    local port=$1 timeout=$2 pid=${3:-} i
-    for ((i = 0; i < timeout * 5; i++)); do
-        if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then return 2; fi
-        if PGCONNECT_TIMEOUT=2 "$PG_BIN/psql" -X -h 127.0.0.1 -p "$port" -U postgres -d postgres \
-            -Atqc 'SELECT 1' >/dev/null 2>&1; then return 0; fi
-        sleep 0.2
-    done
-    return 1
-}
-
-proc_cpu_ticks() {   # proc_cpu_ticks PID [with-children] — utime+stime (+cutime+cstime), all threads, in ticks
-    local s f
-    s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return 0; }
-    s=${s##*) }                   # drop "pid (comm) "; fields now start at 3 (state)
-    read -r -a f <<<"$s"          # f[11]=utime f[12]=stime f[13]=cutime f[14]=cstime
-    if [[ ${2:-} == with-children ]]; then echo $(( f[11] + f[12] + f[13] + f[14] ))
-    else echo $(( f[11] + f[12] )); fi
-}
-CLK_TCK=$(getconf CLK_TCK)
-
-# CPU accounting, to tell how much of the machine other processes took during a run (the
-# machine may be shared). "ours" = the postmaster with its exited children (cutime) and its
-# live children (PgBouncer keeps its server connections open), the proxies, and this script's
-# waited-for children (pgbench).
-PG_POSTMASTER_PID=""
-machine_ticks() {   # prints "busy total" from /proc/stat
-    awk '/^cpu /{ b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6; exit }' /proc/stat
-}
-our_ticks() {   # our_ticks TIMES_FILE — the output of `times`, taken in the main shell
-    local t=0 p
-    if [[ -n $PG_POSTMASTER_PID ]]; then
-        t=$(proc_cpu_ticks "$PG_POSTMASTER_PID" with-children)
-        for p in $(pgrep -P "$PG_POSTMASTER_PID"); do t=$(( t + $(proc_cpu_ticks "$p") )); done
-    fi
-    for p in "$BOUNCER_PID" "$TURNOUT_PID"; do
-        [[ -n $p ]] && t=$(( t + $(proc_cpu_ticks "$p") ))
-    done
-    # children of this shell (pgbench, psql, ...): second line of `times`, "XmY.YYYs XmY.YYYs".
-    # `times` must run in the main shell (a subshell starts with zero children times).
-    local kids
-    kids=$(awk -v hz="$CLK_TCK" 'NR == 2 {
-        n = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub(/s$/, "", a[2]); n += (a[1] * 60 + a[2]) * hz }
-        printf "%d", n }' "$1")
-    echo $(( t + kids ))
-}
 
 # ---------------------------------------------------------------------------------------------
 # PgBouncer: install if missing; never use (or leave running) the package's own service.
@@ -259,15 +160,8 @@ if has_target pgbouncer; then
 fi
 
 # Turnout: build the jar if missing. Failing here is loud: use --targets to leave it out.
-JAR=$REPO/proxy/target/turnout.jar
 if has_target turnout; then
-    command -v java >/dev/null || die "java not found (needed for the turnout target)"
-    if [[ $REBUILD == 1 || ! -f $JAR ]]; then
-        log "building $JAR (mvn -B -q -DskipTests package -pl proxy -am)"
-        (cd "$REPO" && mvn -B -q -DskipTests package -pl proxy -am >&2) ||
-            die "building the Turnout jar failed; run with --targets direct,pgbouncer to leave Turnout out"
-        [[ -f $JAR ]] || die "the build did not produce $JAR; run with --targets direct,pgbouncer to leave Turnout out"
-    fi
+    ensure_jar "run with --targets direct,pgbouncer to leave Turnout out"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -275,7 +169,7 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RUN_DIR=$REPO/bench/out/pgbench-$STAMP
 mkdir -p "$RUN_DIR"
 RESULTS=$RUN_DIR/results.tsv
-printf 'target\tmode\tclients\tround\ttps\tlat_ms\ttxns\tproxy_cpu_us_per_txn\tstatus\tother_cpu_pct\n' >"$RESULTS"
+echo "$RESULTS_HEADER" >"$RESULTS"
 CMDS=$RUN_DIR/commands.txt
 : >"$CMDS"
 
@@ -284,28 +178,7 @@ chown postgres: "$TMP"
 chmod 700 "$TMP"
 
 # ---- PostgreSQL ----
-PGPORT=$(free_port)
-log "initdb + start PostgreSQL on 127.0.0.1:$PGPORT ($TMP)"
-as_pg "$PG_BIN/initdb" -D "$TMP/data" -U postgres --auth=trust -E UTF8 --no-sync >"$TMP/initdb.log" 2>&1 ||
-    { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
-cat >>"$TMP/data/postgresql.conf" <<EOF
-
-# --- bench/pgbench.sh ---
-listen_addresses = '127.0.0.1'
-port = $PGPORT
-unix_socket_directories = '$TMP'
-max_connections = 200
-shared_buffers = 512MB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-autovacuum = off
-log_min_messages = warning
-EOF
-PG_STARTED=1
-as_pg "$PG_BIN/pg_ctl" -D "$TMP/data" -l "$TMP/postgresql.log" -w -t 60 start >/dev/null ||
-    { tail -20 "$TMP/postgresql.log" >&2; die "PostgreSQL did not start"; }
-PG_POSTMASTER_PID=$(head -1 "$TMP/data/postmaster.pid")
+pg_start
 
 PGBENCH=("$PG_BIN/pgbench")
 log "pgbench -i -s $SCALE"
@@ -354,22 +227,15 @@ fi
 # ---- Turnout ----
 if has_target turnout; then
     PORT[turnout]=$(free_port)
-    JAVA_ARGS=()
-    if [[ -n ${TURNOUT_JAVA_OPTS:-} ]]; then read -r -a JAVA_ARGS <<<"$TURNOUT_JAVA_OPTS"; fi
+    JAVA_ARGS=("${TURNOUT_JAVA_ARGS[@]}")
     if [[ $JFR == 1 ]]; then
         JAVA_ARGS+=("-XX:StartFlightRecording=filename=$RUN_DIR/turnout.jfr,settings=profile,dumponexit=true")
     fi
     if [[ $PROFILE == 1 ]]; then   # /tmp/perf-PID.map at exit, so perf can name JIT-compiled methods
         JAVA_ARGS+=(-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit)
     fi
-    # Run a private copy: others may rebuild proxy/target/turnout.jar while we measure.
-    cp "$JAR" "$TMP/turnout.jar"
-    TURNOUT_REV=$(git -C "$REPO" log -1 --format='%h (%cs)' 2>/dev/null || echo unknown)
-    if [[ -n $(git -C "$REPO" status --porcelain -- pom.xml proxy router config shadow admin 2>/dev/null) ]]; then
-        TURNOUT_REV+=" + uncommitted changes"
-    fi
-    TURNOUT_REV+=", jar built $(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC') (sha256 $(sha256sum "$TMP/turnout.jar" | cut -c1-12)…)"
-    TURNOUT_CMD=(java "${JAVA_ARGS[@]}" -jar "$TMP/turnout.jar" serve --listen "127.0.0.1:${PORT[turnout]}"
+    turnout_copy
+    TURNOUT_CMD=(java "${JAVA_ARGS[@]}" -jar "$TURNOUT_JAR" serve --listen "127.0.0.1:${PORT[turnout]}"
                  --backend "postgresql://postgres@127.0.0.1:$PGPORT/postgres")
     log "starting Turnout on 127.0.0.1:${PORT[turnout]}: ${TURNOUT_CMD[*]}"
     echo "${TURNOUT_CMD[*]}    # private copy of proxy/target/turnout.jar" >>"$CMDS"
@@ -389,66 +255,11 @@ pgbench_cmd() {   # pgbench_cmd TARGET MODE CLIENTS SECONDS -> prints the argv, 
         -h 127.0.0.1 -p "${PORT[$target]}" -U postgres postgres
 }
 
-run_pgbench() {   # run_pgbench LOGFILE ARGV... ; backgrounded so that Ctrl-C reaches the trap at once
-    local logf=$1; shift
-    "$@" >"$logf" 2>&1 &
-    CUR_PGBENCH_PID=$!
-    local rc=0
-    wait "$CUR_PGBENCH_PID" || rc=$?
-    CUR_PGBENCH_PID=""
-    return "$rc"
-}
-
 proxy_pid() {
     case $1 in pgbouncer) echo "$BOUNCER_PID" ;; turnout) echo "$TURNOUT_PID" ;; *) echo "" ;; esac
 }
 
-measure() {   # measure TARGET MODE CLIENTS ROUND
-    local target=$1 mode=$2 c=$3 round=$4 argv logf pid t0="" t1="" rc=0
-    mapfile -t argv < <(pgbench_cmd "$target" "$mode" "$c" "$DURATION")
-    logf=$RUN_DIR/$target-$mode-c$c-r$round.log
-    grep -qxF -- "${argv[*]}" "$CMDS" || echo "${argv[*]}" >>"$CMDS"
-    pid=$(proxy_pid "$target")
-    local m0 m1 o0 o1 other
-    times >"$TMP/times"
-    m0=$(machine_ticks); o0=$(our_ticks "$TMP/times")
-    [[ -n $pid ]] && t0=$(proc_cpu_ticks "$pid")
-    run_pgbench "$logf" "${argv[@]}" || rc=$?
-    [[ -n $pid ]] && t1=$(proc_cpu_ticks "$pid")
-    sleep 0.2   # let the postmaster reap the backends so their CPU time is counted as ours
-    times >"$TMP/times"
-    m1=$(machine_ticks); o1=$(our_ticks "$TMP/times")
-    other=$(awk -v m0="$m0" -v m1="$m1" -v o0="$o0" -v o1="$o1" 'BEGIN {
-        split(m0, a, " "); split(m1, b, " "); tot = b[2] - a[2]; x = (b[1] - a[1]) - (o1 - o0)
-        if (x < 0) x = 0; printf "%.0f", (tot > 0 ? 100 * x / tot : 0) }')
-    local tps lat txns failed status=ok cpu=""
-    tps=$(awk '/^tps = /{print $3; exit}' "$logf")
-    lat=$(awk '/^latency average = /{print $4; exit}' "$logf")
-    txns=$(awk -F': ' '/^number of transactions actually processed/{print $2; exit}' "$logf")
-    txns=${txns%%/*}
-    failed=$(awk -F': ' '/^number of failed transactions/{split($2, a, " "); print a[1]; exit}' "$logf")
-    if [[ $rc != 0 || -z $tps || -z $lat || ${failed:-0} != 0 ]]; then
-        status="fail(rc=$rc,failed=${failed:-?})"
-        log "  $target $mode -c $c: FAILED (see $logf)"
-        tail -3 "$logf" | sed 's/^/    /' >&2
-    else
-        if [[ -n $t0 && -n $t1 && ${txns:-0} -gt 0 ]]; then
-            cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$CLK_TCK" -v n="$txns" 'BEGIN{printf "%.1f", (b-a)/hz*1e6/n}')
-        fi
-        log "  $(printf '%-9s %-8s -c %-2s' "$target" "$mode" "$c") tps=$tps lat=${lat}ms${cpu:+ proxy_cpu=${cpu}us/txn} other_cpu=${other}%"
-    fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$mode" "$c" "$round" \
-        "${tps:-}" "${lat:-}" "${txns:-}" "$cpu" "$status" "$other" >>"$RESULTS"
-}
-
-warmup() {   # warmup TARGET MODE — unmeasured, -c 16
-    [[ $WARMUP -gt 0 ]] || return 0
-    local argv
-    mapfile -t argv < <(pgbench_cmd "$1" "$2" 16 "$WARMUP")
-    run_pgbench "$RUN_DIR/warmup-$1-$2.log" "${argv[@]}" ||
-        log "  warm-up $1 $2 failed (see $RUN_DIR/warmup-$1-$2.log)"
-}
-
+OUR_PIDS=("$BOUNCER_PID" "$TURNOUT_PID")   # counted as ours in the other-processes CPU
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 { date; echo; top -b -n 1 | head -20; } >"$RUN_DIR/top-before.txt" 2>&1 || true
 
@@ -461,20 +272,7 @@ log "warm-up (${WARMUP}s each, not measured)"
 warmup direct simple
 if has_target turnout; then for m in "${MODES[@]}"; do warmup turnout "$m"; done; fi
 
-# Interleave: for every (clients, mode, round) all targets run back to back, and the order of the
-# targets rotates from one block to the next, so no target is always first/last after a busy run.
-block=0
-for c in "${CLIENTS[@]}"; do
-    for m in "${MODES[@]}"; do
-        for ((r = 1; r <= ROUNDS; r++)); do
-            nt=${#TARGETS[@]}
-            for ((k = 0; k < nt; k++)); do
-                measure "${TARGETS[(block + k) % nt]}" "$m" "$c" "$r"
-            done
-            block=$((block + 1))
-        done
-    done
-done
+measure_interleaved
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 { date; echo; top -b -n 1 | head -20; } >"$RUN_DIR/top-after.txt" 2>&1 || true
@@ -675,8 +473,6 @@ first_line() { "$@" 2>&1 | head -1; }
 PG_VERSION=$(first_line "$PG_BIN/postgres" --version)
 PGB_VERSION=$(has_target pgbouncer && first_line "$PGBOUNCER" --version || echo "not measured")
 JAVA_VERSION=$(first_line java -version 2>/dev/null || echo "n/a")
-CPU_MODEL=$(lscpu 2>/dev/null | awk -F: '/^Model name/{sub(/^[ \t]+/, "", $2); print $2; exit}')
-MEM=$(awk '/^MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)
 
 SECTION=$RUN_DIR/section.md
 {
@@ -687,8 +483,8 @@ SECTION=$RUN_DIR/section.md
     [[ $QUICK == 1 ]] && echo && echo "**Quick smoke run (${DURATION} s per run): not a measurement to quote.**"
     echo
     echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "- Machine: $(nproc) CPUs ($CPU_MODEL), $MEM RAM, Linux $(uname -r); load average before/after: $LOAD_BEFORE / $LOAD_AFTER"
-    echo "- PostgreSQL: $PG_VERSION (temporary cluster, fsync=off, synchronous_commit=off, shared_buffers=512MB, max_connections=200)"
+    echo "- Machine: $(machine_summary); load average before/after: $LOAD_BEFORE / $LOAD_AFTER"
+    echo "- PostgreSQL: $PG_VERSION ($PG_CONF_SUMMARY)"
     echo "- PgBouncer: $PGB_VERSION (session mode, default_pool_size=32)"
     echo "- Java: $JAVA_VERSION${TURNOUT_JAVA_OPTS:+ (TURNOUT_JAVA_OPTS=$TURNOUT_JAVA_OPTS)}"
     echo "- Turnout: $TURNOUT_REV"
@@ -702,16 +498,7 @@ SECTION=$RUN_DIR/section.md
     cat "$CMDS"
     echo '```'
     echo
-    awk -F'\t' -v targets="${TARGETS[*]}" -v modes="${MODES[*]}" -v clients="${CLIENTS[*]}" '
-    function median(key,    n, i, j, v, t) {
-        n = cnt[key]; if (n == 0) return ""
-        for (i = 1; i <= n; i++) v[i] = vals[key, i]
-        for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
-        return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-    }
-    function add(key, x) { cnt[key]++; vals[key, cnt[key]] = x + 0 }
-    function fmt(x, f) { return (x == "") ? "—" : sprintf(f, x) }
-    function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
+    awk -F'\t' -v targets="${TARGETS[*]}" -v modes="${MODES[*]}" -v clients="${CLIENTS[*]}" "$AWK_MEDIAN"'
     NR == 1 { next }
     { if ($10 != "" && $10 + 0 > maxother) { maxother = $10 + 0; maxrun = $1 " " $2 " -c " $3 } ; sumother += $10; nother++ }
     {
@@ -803,22 +590,7 @@ SECTION=$RUN_DIR/section.md
 } >"$SECTION"
 
 # ---- write the section into the report (replace only our section) ----
-mkdir -p "$(dirname "$OUT")"
-NEW=$(mktemp "$OUT.XXXXXX")
-if [[ -f $OUT ]] && grep -q '^<!-- pgbench:start -->' "$OUT" && grep -q '^<!-- pgbench:end -->' "$OUT"; then
-    awk -v sec="$SECTION" '
-        /^<!-- pgbench:start -->/ { while ((getline l < sec) > 0) print l; skip = 1; next }
-        /^<!-- pgbench:end -->/ { skip = 0; next }
-        !skip { print }' "$OUT" >"$NEW"
-elif [[ -f $OUT ]]; then
-    { cat "$OUT"; echo; cat "$SECTION"; } >"$NEW"
-else
-    { echo "# Turnout benchmarks"; echo
-      echo "Each section below is written by a script in \`bench/\` (see bench/README.md) and replaced on its next run; do not edit by hand."
-      echo; cat "$SECTION"; } >"$NEW"
-fi
-chmod 644 "$NEW"
-mv "$NEW" "$OUT"
+write_section pgbench "$SECTION" "$OUT"
 log "wrote $OUT (raw outputs: $RUN_DIR)"
 sed -n '/^### /,$p' "$SECTION" | grep -v '^<!--' >&2
 

@@ -98,7 +98,7 @@ public final class MigrationCommands {
   @Command(
       name = "status",
       mixinStandardHelpOptions = true,
-      description = "Every migration's phase, read % and shadow % (or one migration's).")
+      description = "Every migration's phase, read %% and shadow %% (or one migration's).")
   static final class Status extends Base {
     @Parameters(index = "0", arity = "0..1", paramLabel = "MIGRATION")
     String id;
@@ -170,7 +170,7 @@ public final class MigrationCommands {
   @Command(
       name = "shadow",
       mixinStandardHelpOptions = true,
-      description = "Compare old and new results on P% of reads.")
+      description = "Compare old and new results on P%% of reads.")
   static final class Shadow extends Base {
     @Parameters(index = "0", paramLabel = "MIGRATION")
     String id;
@@ -188,7 +188,7 @@ public final class MigrationCommands {
       name = "reads",
       mixinStandardHelpOptions = true,
       description =
-          "Serve P% of reads from the new schema (0 = all old, 100 = reads_new); guarded.")
+          "Serve P%% of reads from the new schema (0 = all old, 100 = reads_new); guarded.")
   static final class Reads extends Base {
     @Parameters(index = "0", paramLabel = "MIGRATION")
     String id;
