@@ -15,7 +15,7 @@
 // fails among them). Lines on stdin name the current
 // lifecycle step (so errors say when they happened); the clients stop when stdin closes or on
 // SIGTERM, and a JSON summary goes to stdout:
-// { operations, byKind, errorCount, errors (the first 100), rows: { id: name } }.
+// { operations, byKind, statements, errorCount, errors (the first 100), rows: { id: name } }.
 const pg = require('pg')
 const readline = require('node:readline')
 
@@ -30,6 +30,7 @@ const errors = [] // the first MAX_ERRORS, in full
 const MAX_ERRORS = 100
 let errorCount = 0
 const byKind = {}
+const statements = { named: 0, unnamed: 0, simple: 0 }
 let operations = 0
 
 function record(error) {
@@ -116,6 +117,7 @@ class Worker {
   async q(c, kind, values) {
     const named = this.r.chance(0.5)
     const config = named ? { name: 'w_' + kind, text: SQL[kind], values } : { text: SQL[kind], values }
+    statements[named ? 'named' : 'unnamed']++
     try {
       return await c.query(config)
     } catch (e) {
@@ -258,6 +260,7 @@ class Worker {
         // The simple protocol: a literal read, as an ORM's raw query would send it.
         if (this.ids.length === 0) return null
         const id = this.pick()
+        statements.simple++
         const res = await c.query(`SELECT name, email FROM users WHERE id = ${Number(id)}`)
         this.check('simple read finds the row', res.rows.length, 1)
         if (res.rows.length) this.check('simple read name', res.rows[0].name, this.mine.get(id))
@@ -338,7 +341,7 @@ async function main() {
   await piped.end()
   const rows = {}
   for (const w of workers) for (const [id, name] of w.mine) rows[id] = name
-  process.stdout.write(JSON.stringify({ operations, byKind, errorCount, errors, rows }) + '\n')
+  process.stdout.write(JSON.stringify({ operations, byKind, statements, errorCount, errors, rows }) + '\n')
 }
 
 main().catch((e) => {

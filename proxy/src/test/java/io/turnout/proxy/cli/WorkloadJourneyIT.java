@@ -205,6 +205,8 @@ class WorkloadJourneyIT {
                     + nodeSummary.path("operations").asLong()
                     + " operations "
                     + nodeSummary.path("byKind")
+                    + ", statements "
+                    + nodeSummary.path("statements")
                     + ", "
                     + nodeSummary.path("errorCount").asLong()
                     + " errors"));
@@ -613,7 +615,10 @@ class WorkloadJourneyIT {
             "npm ci failed (exit "
                 + npm.exitValue()
                 + ", no registry?): "
-                + tail(Files.readString(log, StandardCharsets.UTF_8)));
+                + npmError(Files.readString(log, StandardCharsets.UTF_8))
+                + " (see "
+                + log
+                + ")");
       }
       return Optional.empty();
     } catch (IOException e) {
@@ -642,6 +647,13 @@ class WorkloadJourneyIT {
     } catch (IOException e) {
       return Optional.of(tool + " is not on the PATH (" + e.getMessage() + ")");
     }
+  }
+
+  /** The gist of npm's error output: its first few error lines, without the stack. */
+  private static String npmError(String log) {
+    List<String> lines =
+        log.lines().filter(l -> !l.isBlank() && !l.contains("    at ")).limit(4).toList();
+    return lines.isEmpty() ? "no output" : String.join("; ", lines);
   }
 
   private static String tail(String text) {
