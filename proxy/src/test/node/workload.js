@@ -9,7 +9,7 @@
 // Each client owns the rows it inserts and checks every read against what it wrote. Every statement
 // runs either as an unnamed statement (Parse "" / Bind / Describe / Execute / Sync in one write) or as
 // a named prepared statement (parsed once per connection, then Bind / Describe / Execute / Sync), and
-// a few reads as the simple protocol, and some inserts of a key that exists, which must fail with
+// a few reads as the simple protocol, a portal read two rows at a time, and some inserts of a key that exists, which must fail with
 // unique_violation and leave the connection working; one extra client runs in pg's pipeline mode
 // (several queries, each with its own Sync, written before the first answer, now and then one that
 // fails among them). Lines on stdin name the current
@@ -86,6 +86,7 @@ const SQL = {
     ' ON CONFLICT (id) DO UPDATE SET name = excluded.name',
   delete: 'DELETE FROM users WHERE id = $1',
   insertId: 'INSERT INTO users (id, email, name) VALUES ($1, $2, $3)',
+  selectMany: 'SELECT id, name FROM users WHERE id = ANY($1::bigint[]) ORDER BY id',
   selectStar: 'SELECT * FROM users WHERE id = $1',
   order: 'INSERT INTO orders (user_id, total) VALUES ($1, $2)',
   join:
@@ -114,9 +115,10 @@ class Worker {
   }
 
   // Runs sql with values, as a named prepared statement about half the time.
-  async q(c, kind, values) {
+  async q(c, kind, values, rows) {
     const named = this.r.chance(0.5)
     const config = named ? { name: 'w_' + kind, text: SQL[kind], values } : { text: SQL[kind], values }
+    if (rows) config.rows = rows
     statements[named ? 'named' : 'unnamed']++
     try {
       return await c.query(config)
@@ -169,7 +171,7 @@ class Worker {
     const r = this.r
     const name = randomName(r)
     const email = 'node' + SEED + '@x'
-    switch (r.int(10)) {
+    switch (r.int(11)) {
       case 0: {
         const res = await this.q(c, 'insert', [email, name])
         this.own(res.rows[0].id, name)
@@ -255,6 +257,21 @@ class Worker {
         const res = await this.q(c, 'selectStar', [id])
         this.check('row after duplicate key', res.rows.length ? res.rows[0].name : 'missing', this.mine.get(id))
         return 'duplicate'
+      }
+      case 9: {
+        // A portal read a few rows at a time: Execute with a row limit and Flush, PortalSuspended,
+        // Execute again, then Sync once the portal is done.
+        if (this.ids.length === 0) return null
+        const want = [...new Set([this.pick(), this.pick(), this.pick(), this.pick(), this.pick()])]
+        const res = await this.q(c, 'selectMany', [want], 2)
+        const got = res.rows.map((row) => row.id + '=' + row.name).join(',')
+        const expected = want
+          .map(BigInt)
+          .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+          .map((id) => id + '=' + this.mine.get(String(id)))
+          .join(',')
+        this.check('portal rows', got, expected)
+        return 'portal'
       }
       default: {
         // The simple protocol: a literal read, as an ORM's raw query would send it.
