@@ -7,14 +7,15 @@
 //   node workload.js [clients] [seed] [think-ms]
 //
 // Each client owns the rows it inserts and checks every read against what it wrote. Every statement
-// runs either as an unnamed statement (Parse "" / Bind / Describe / Execute / Sync in one write) or as
-// a named prepared statement (parsed once per connection, then Bind / Describe / Execute / Sync), and
-// a few reads as the simple protocol, a portal read two rows at a time, and some inserts of a key that exists, which must fail with
-// unique_violation and leave the connection working; one extra client runs in pg's pipeline mode
-// (several queries, each with its own Sync, written before the first answer, now and then one that
-// fails among them). Lines on stdin name the current
-// lifecycle step (so errors say when they happened); the clients stop when stdin closes or on
-// SIGTERM, and a JSON summary goes to stdout:
+// runs either as an unnamed statement (Parse "" / Bind / Describe / Execute / Sync in one write) or
+// as a named prepared statement (parsed once per connection, then Bind / Describe / Execute / Sync).
+// Besides: reads in the simple protocol, a portal read two rows at a time, and inserts of a key that
+// exists, which must fail with unique_violation and leave the connection working. One extra client
+// runs in pg's pipeline mode (several queries, each with its own Sync, written before the first
+// answer, now and then one that fails among them).
+//
+// Lines on stdin name the current lifecycle step (so errors say when they happened); the clients
+// stop when stdin closes or on SIGTERM, and a JSON summary goes to stdout:
 // { operations, byKind, statements, errorCount, errors (the first 100), rows: { id: name } }.
 const pg = require('pg')
 const readline = require('node:readline')
