@@ -2,14 +2,20 @@ package io.turnout.proxy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.TurnoutProcess;
 import io.turnout.testkit.junit.PostgresExtension;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,13 +28,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -41,6 +50,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * reads 5 → 50 → 100 → rollback → 100 → writes_new. No client sees an error, every read equals what
  * the application wrote, and at the end every row is consistent (new = forward(old), old =
  * backward(new)).
+ *
+ * <p>Where Node is installed, a third application written for the old schema runs beside them:
+ * node-postgres clients ({@code src/test/node/workload.js}, {@code pg} pinned by its lock file and
+ * installed with {@code npm ci} under {@code target/} at test time) with unnamed and named prepared
+ * statements, a few simple-protocol reads, and one connection in pg's pipeline mode. Without {@code
+ * node} or {@code npm}, or when the install fails (no registry), the Java clients still run the
+ * whole journey and the test ends as aborted, saying why the node-postgres part did not run.
  */
 @ExtendWith(PostgresExtension.class)
 class WorkloadJourneyIT {
@@ -55,6 +71,22 @@ class WorkloadJourneyIT {
   private static final int OLD_APP_CLIENTS = 4;
   private static final int NEW_APP_CLIENTS = 2;
 
+  /** The node-postgres application's sources, and where it is installed and run. */
+  private static final Path NODE_SOURCES = Path.of("src", "test", "node");
+
+  private static final Path NODE_DIR = Path.of("target", "node-workload");
+  private static final List<String> NODE_FILES =
+      List.of("package.json", "package-lock.json", "workload.js");
+
+  /** Pooled node-postgres clients (plus one pipelined connection). */
+  private static final int NODE_CLIENTS = 2;
+
+  /**
+   * The node-postgres clients' pause between operations: they add statement shapes, not load (the
+   * backfill walks every row inserted while it runs, so more inserts make the test slower).
+   */
+  private static final int NODE_THINK_MS = 20;
+
   /** How long the workload runs in each phase before the next step. */
   private static final Duration DWELL = Duration.ofMillis(1500);
 
@@ -65,9 +97,15 @@ class WorkloadJourneyIT {
   /** The last lifecycle step taken, so an error says when it happened. */
   private volatile String step = "planned";
 
+  /** The node-postgres clients while they run, told each step. */
+  private volatile NodeClients node;
+
   @Test
   void oldAndNewApplications_throughTheWholeLifecycle_seeNoErrorAndStayConsistent(PostgresServer pg)
       throws Exception {
+    // npm ci runs while PostgreSQL and Turnout start; empty when node-postgres is ready to run.
+    CompletableFuture<Optional<String>> nodeInstall =
+        CompletableFuture.supplyAsync(WorkloadJourneyIT::installNode);
     String db = pg.createDatabase("workload");
     try (Connection c = pg.connect(db);
         Statement s = c.createStatement()) {
@@ -85,13 +123,22 @@ class WorkloadJourneyIT {
       turnout.awaitListening(true, Duration.ofSeconds(60));
       try (HikariDataSource oldApp = pool(pg, turnout, db, "old-app", OLD_APP_CLIENTS);
           HikariDataSource newApp = pool(pg, turnout, db, "new-app", NEW_APP_CLIENTS)) {
-        journey(turnout, oldApp, newApp, clients, pg, db);
+        journey(turnout, oldApp, newApp, clients, pg, db, nodeInstall);
       }
     } finally {
       running.set(false);
+      if (node != null) {
+        node.kill();
+      }
       clients.shutdownNow();
       assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     }
+    Optional<String> nodeSkipped = nodeInstall.get();
+    Assumptions.assumeTrue(
+        nodeSkipped.isEmpty(),
+        () ->
+            "the Java clients passed; the node-postgres clients did not run: "
+                + nodeSkipped.orElse(""));
   }
 
   private void journey(
@@ -100,13 +147,20 @@ class WorkloadJourneyIT {
       HikariDataSource newApp,
       ExecutorService clients,
       PostgresServer pg,
-      String db)
+      String db,
+      CompletableFuture<Optional<String>> nodeInstall)
       throws Exception {
     String admin = turnout.adminUri().toString();
     List<Future<Map<Long, String>>> oldWrites = new ArrayList<>();
     for (int i = 0; i < OLD_APP_CLIENTS; i++) {
       int seed = i;
       oldWrites.add(clients.submit(() -> oldApplication(oldApp, seed)));
+    }
+    Optional<String> nodeSkipped = nodeInstall.get(5, TimeUnit.MINUTES);
+    if (nodeSkipped.isEmpty()) {
+      node = NodeClients.start(pg, turnout, db);
+    } else {
+      System.out.println("WorkloadJourneyIT: node-postgres clients skipped: " + nodeSkipped.get());
     }
     dwell();
     cli(admin, "expand", ID);
@@ -136,16 +190,53 @@ class WorkloadJourneyIT {
     cli(admin, "writes-new", ID);
     dwell();
     running.set(false);
+    JsonNode nodeSummary = node == null ? null : node.stop();
     Map<Long, String> oldRows = collect(oldWrites);
     Map<Long, String> newRows = collect(newWrites);
+    System.out.println(
+        "WorkloadJourneyIT: pgJDBC clients: "
+            + operations.get()
+            + " operations, "
+            + clientErrors.size()
+            + " errors"
+            + (nodeSummary == null
+                ? ""
+                : "; node-postgres clients: "
+                    + nodeSummary.path("operations").asLong()
+                    + " operations "
+                    + nodeSummary.path("byKind")
+                    + ", statements "
+                    + nodeSummary.path("statements")
+                    + ", "
+                    + nodeSummary.path("errorCount").asLong()
+                    + " errors"));
 
     assertThat(clientErrors).as("errors seen by the applications").isEmpty();
     assertThat(operations.get()).as("operations done").isGreaterThan(500);
+    if (nodeSummary != null) {
+      List<String> nodeErrors = new ArrayList<>();
+      nodeSummary.path("errors").forEach(e -> nodeErrors.add(e.toString()));
+      assertThat(nodeErrors)
+          .as("errors seen by the node-postgres clients (%s in all)", nodeSummary.get("errorCount"))
+          .isEmpty();
+      assertThat(nodeSummary.path("operations").asLong())
+          .as("node-postgres operations done")
+          .isGreaterThan(200);
+    }
     try (Connection c = pg.connect(db);
         Statement s = c.createStatement()) {
       assertThat(ids(s, inconsistentRows())).as("rows where old and new disagree").isEmpty();
       assertStored(s, "name", oldRows);
       assertStored(s, "first_name || '|' || coalesce(last_name, '')", newRows);
+      if (nodeSummary != null) {
+        Map<Long, String> nodeRows = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : nodeSummary.path("rows").properties()) {
+          nodeRows.put(
+              Long.parseLong(e.getKey()), e.getValue().isNull() ? null : e.getValue().asText());
+        }
+        assertThat(nodeRows).as("rows the node-postgres clients own").isNotEmpty();
+        assertStored(s, "name", nodeRows);
+      }
     }
   }
 
@@ -456,11 +547,191 @@ class WorkloadJourneyIT {
   }
 
   private String cli(String admin, String... args) {
-    step = String.join(" ", args) + " (running)";
+    step(String.join(" ", args) + " (running)");
     AdminCli.Result r = AdminCli.run(admin, TOKEN, args);
-    step = String.join(" ", args);
+    step(String.join(" ", args));
     assertThat(r.exit()).as(String.join(" ", args) + ": " + r.out() + r.err()).isZero();
     return r.out();
+  }
+
+  private void step(String step) {
+    this.step = step;
+    NodeClients n = node;
+    if (n != null) {
+      n.step(step);
+    }
+  }
+
+  /**
+   * Copies the node-postgres application to {@link #NODE_DIR} and installs its lock file's {@code
+   * pg} there with {@code npm ci} (skipped when the same lock file is installed already). Returns
+   * empty when it is ready to run, or why it cannot run here.
+   */
+  private static Optional<String> installNode() {
+    try {
+      for (String tool : List.of("node", "npm")) {
+        Optional<String> missing = missingTool(tool);
+        if (missing.isPresent()) {
+          return missing;
+        }
+      }
+      Files.createDirectories(NODE_DIR);
+      Path lock = NODE_DIR.resolve("node_modules").resolve(".package-lock.json");
+      boolean installed =
+          Files.isRegularFile(lock)
+              && Files.isRegularFile(NODE_DIR.resolve("package-lock.json"))
+              && Files.mismatch(
+                      NODE_SOURCES.resolve("package-lock.json"),
+                      NODE_DIR.resolve("package-lock.json"))
+                  == -1;
+      for (String f : NODE_FILES) {
+        Files.copy(
+            NODE_SOURCES.resolve(f), NODE_DIR.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+      }
+      if (installed) {
+        return Optional.empty();
+      }
+      Path log = NODE_DIR.resolve("npm-ci.log");
+      Process npm =
+          new ProcessBuilder(
+                  "npm",
+                  "ci",
+                  "--no-audit",
+                  "--no-fund",
+                  "--prefer-offline",
+                  "--fetch-retries=1",
+                  "--fetch-timeout=30000")
+              .directory(NODE_DIR.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      npm.getOutputStream().close();
+      if (!npm.waitFor(3, TimeUnit.MINUTES)) {
+        npm.destroyForcibly();
+        return Optional.of("npm ci did not finish in 3 minutes (see " + log + ")");
+      }
+      if (npm.exitValue() != 0) {
+        return Optional.of(
+            "npm ci failed (exit "
+                + npm.exitValue()
+                + ", no registry?): "
+                + npmError(Files.readString(log, StandardCharsets.UTF_8))
+                + " (see "
+                + log
+                + ")");
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of("installing node-postgres failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of("interrupted installing node-postgres");
+    }
+  }
+
+  /** Empty when {@code tool --version} runs, else why not. */
+  private static Optional<String> missingTool(String tool) throws InterruptedException {
+    try {
+      Process p =
+          new ProcessBuilder(tool, "--version")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return Optional.of(tool + " --version did not answer in 30 s");
+      }
+      return p.exitValue() == 0
+          ? Optional.empty()
+          : Optional.of(tool + " --version exited " + p.exitValue());
+    } catch (IOException e) {
+      return Optional.of(tool + " is not on the PATH (" + e.getMessage() + ")");
+    }
+  }
+
+  /** The gist of npm's error output: its first few error lines, without the stack. */
+  private static String npmError(String log) {
+    List<String> lines =
+        log.lines().filter(l -> !l.isBlank() && !l.contains("    at ")).limit(4).toList();
+    return lines.isEmpty() ? "no output" : String.join("; ", lines);
+  }
+
+  private static String tail(String text) {
+    String t = text.strip();
+    return t.length() <= 600 ? t : "…" + t.substring(t.length() - 600);
+  }
+
+  /**
+   * The node-postgres application while it runs: steps go to its stdin, closing stdin stops it, and
+   * its summary (JSON) is written to {@code node-summary.json}, its log to {@code node.log}.
+   */
+  private record NodeClients(Process process, OutputStream stdin, Path summary, Path log) {
+    static NodeClients start(PostgresServer pg, TurnoutProcess turnout, String db)
+        throws IOException {
+      Path summary = LOGS.resolve("node-summary.json").toAbsolutePath();
+      Path log = LOGS.resolve("node.log").toAbsolutePath();
+      ProcessBuilder b =
+          new ProcessBuilder(
+                  "node",
+                  "workload.js",
+                  String.valueOf(NODE_CLIENTS),
+                  "7",
+                  String.valueOf(NODE_THINK_MS))
+              .directory(NODE_DIR.toFile())
+              .redirectOutput(summary.toFile())
+              .redirectError(log.toFile());
+      Map<String, String> env = b.environment();
+      env.keySet().removeIf(k -> k.startsWith("PG"));
+      env.put("PGHOST", "127.0.0.1");
+      env.put("PGPORT", String.valueOf(turnout.proxyPort()));
+      env.put("PGDATABASE", db);
+      env.put("PGUSER", pg.superuser());
+      if (pg.superuserPassword() != null) {
+        env.put("PGPASSWORD", pg.superuserPassword());
+      }
+      env.put("PGAPPNAME", "node-app");
+      Process p = b.start();
+      return new NodeClients(p, p.getOutputStream(), summary, log);
+    }
+
+    synchronized void step(String step) {
+      try {
+        stdin.write((step + "\n").getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+      } catch (IOException e) {
+        // It has ended: stop() reports how.
+      }
+    }
+
+    /** Stops the clients (closes stdin) and returns their summary. */
+    JsonNode stop() throws IOException, InterruptedException {
+      synchronized (this) {
+        try {
+          stdin.close();
+        } catch (IOException e) {
+          // It has ended already.
+        }
+      }
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        kill();
+        throw new AssertionError("node-postgres clients did not stop in 30 s: " + log());
+      }
+      String out = Files.readString(summary, StandardCharsets.UTF_8).strip();
+      assertThat(out)
+          .as(
+              "node-postgres summary (exit %d, log: %s)",
+              process.exitValue(), tail(Files.readString(log, StandardCharsets.UTF_8)))
+          .isNotEmpty();
+      try {
+        return new ObjectMapper().readTree(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException("node-postgres summary is not JSON: " + tail(out), e);
+      }
+    }
+
+    void kill() {
+      process.destroyForcibly();
+    }
   }
 
   private static HikariDataSource pool(
