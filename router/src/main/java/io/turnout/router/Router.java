@@ -146,30 +146,67 @@ public final class Router {
       stats.passThrough.increment();
       return Decided.PASS;
     }
-    Key key = new Key(sql, memo(state).phases, cm.generation, searchPath);
-    Cached c = cache.getIfPresent(key);
-    if (c == null) {
-      // Concurrent misses of one key wait for a single analysis.
-      boolean[] analysed = new boolean[1];
-      c =
-          cache.get(
-              key,
-              k -> {
-                analysed[0] = true;
-                stats.analyses.increment();
-                SqlTokens tokens = SqlTokens.scan(sql);
-                Catalog seen = searchPath == null ? cat : cat.withSearchPath(searchPath);
-                Planner.Outcome o = planner.decide(sql, tokens, filter, cm.views, state, seen);
-                return new Cached(o, new Decided(o.decision(), NamesUsed.of(tokens, plans)));
-              });
-      if (!analysed[0]) {
-        stats.cacheHits.increment();
-      }
-    } else {
+    String phases = memo(state).phases;
+    Key exact = new Key(sql, phases, cm.generation, searchPath);
+    Cached c = cache.getIfPresent(exact);
+    if (c != null) {
       stats.cacheHits.increment();
+    } else {
+      SqlTokens tokens = SqlTokens.scan(sql);
+      LiteralSlots slots = LiteralSlots.of(tokens);
+      if (slots != null) {
+        Key shaped = new Key(slots.shape(), phases, cm.generation, searchPath);
+        Cached shape = cached(shaped, slots.shape(), null, state, cat, cm, searchPath);
+        Planner.Outcome o = shape.outcome();
+        // What the shape could not decide (a value where a placeholder does not parse), the text
+        // itself is decided.
+        if (!(o.decision() instanceof Reject) && !o.unanalysedRead()) {
+          Decision restored = slots.restore(o.decision());
+          c =
+              new Cached(
+                  new Planner.Outcome(restored, false, o.reason()),
+                  new Decided(restored, shape.decided().names()));
+        }
+      }
+      if (c == null) {
+        c = cached(exact, sql, tokens, state, cat, cm, searchPath);
+      }
     }
     stats.count(c.outcome().decision(), c.outcome().unanalysedRead());
     return c.decided();
+  }
+
+  /** The cached decision of {@code key} (the text {@code sql}), analysed once on a miss. */
+  private Cached cached(
+      Key key,
+      String sql,
+      SqlTokens scanned,
+      StateSnapshot state,
+      Catalog cat,
+      CatalogMemo cm,
+      List<String> searchPath) {
+    Cached c = cache.getIfPresent(key);
+    if (c != null) {
+      stats.cacheHits.increment();
+      return c;
+    }
+    // Concurrent misses of one key wait for a single analysis.
+    boolean[] analysed = new boolean[1];
+    c =
+        cache.get(
+            key,
+            k -> {
+              analysed[0] = true;
+              stats.analyses.increment();
+              SqlTokens tokens = scanned != null ? scanned : SqlTokens.scan(sql);
+              Catalog seen = searchPath == null ? cat : cat.withSearchPath(searchPath);
+              Planner.Outcome o = planner.decide(sql, tokens, filter, cm.views, state, seen);
+              return new Cached(o, new Decided(o.decision(), NamesUsed.of(tokens, plans)));
+            });
+    if (!analysed[0]) {
+      stats.cacheHits.increment();
+    }
+    return c;
   }
 
   /**
