@@ -136,6 +136,20 @@ public final class Router {
    * the catalog's.
    */
   public Decided decideWithNames(String sql, StateSnapshot state, List<String> searchPath) {
+    return decide(sql, state, searchPath, true);
+  }
+
+  /**
+   * The decision {@link #decideWithNames(String, StateSnapshot, List)} would give, if it needs no
+   * analysis (cached, or a pass-through); null otherwise. Scans the text but never parses it, so it
+   * is cheap enough for an event loop.
+   */
+  public Decided cachedDecision(String sql, StateSnapshot state, List<String> searchPath) {
+    return decide(sql, state, searchPath, false);
+  }
+
+  private Decided decide(
+      String sql, StateSnapshot state, List<String> searchPath, boolean analyse) {
     if (!anyActive(state)) {
       stats.passThrough.increment();
       return Decided.PASS;
@@ -156,7 +170,10 @@ public final class Router {
       LiteralSlots slots = LiteralSlots.of(tokens);
       if (slots != null) {
         Key shaped = new Key(slots.shape(), phases, cm.generation, searchPath);
-        Cached shape = cached(shaped, slots.shape(), null, state, cat, cm, searchPath);
+        Cached shape = cached(shaped, slots.shape(), null, state, cat, cm, searchPath, analyse);
+        if (shape == null) {
+          return null;
+        }
         Planner.Outcome o = shape.outcome();
         // What the shape could not decide (a value where a placeholder does not parse), the text
         // itself is decided.
@@ -169,14 +186,20 @@ public final class Router {
         }
       }
       if (c == null) {
-        c = cached(exact, sql, tokens, state, cat, cm, searchPath);
+        c = cached(exact, sql, tokens, state, cat, cm, searchPath, analyse);
+        if (c == null) {
+          return null;
+        }
       }
     }
     stats.count(c.outcome().decision(), c.outcome().unanalysedRead());
     return c.decided();
   }
 
-  /** The cached decision of {@code key} (the text {@code sql}), analysed once on a miss. */
+  /**
+   * The cached decision of {@code key} (the text {@code sql}), analysed once on a miss; null on a
+   * miss when not to {@code analyse}.
+   */
   private Cached cached(
       Key key,
       String sql,
@@ -184,11 +207,15 @@ public final class Router {
       StateSnapshot state,
       Catalog cat,
       CatalogMemo cm,
-      List<String> searchPath) {
+      List<String> searchPath,
+      boolean analyse) {
     Cached c = cache.getIfPresent(key);
     if (c != null) {
       stats.cacheHits.increment();
       return c;
+    }
+    if (!analyse) {
+      return null;
     }
     // Concurrent misses of one key wait for a single analysis.
     boolean[] analysed = new boolean[1];

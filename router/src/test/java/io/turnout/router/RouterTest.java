@@ -72,6 +72,22 @@ class RouterTest {
   }
 
   @Test
+  void cachedDecision_neverAnalyses_andServesWhatWasDecided() {
+    StateSnapshot s = Fixture.state(Phase.DUAL_WRITE);
+    assertEquals(null, router.cachedDecision("update users set email = 'a' where id = 1", s, null));
+    assertEquals(0, router.stats().snapshot().analyses());
+    router.decide("update users set email = 'b' where id = 2", s);
+    Rewrite c =
+        (Rewrite)
+            router.cachedDecision("update users set email = 'c' where id = 3", s, null).decision();
+    assertTrue(c.sql().contains("email_address = 'c'"), c.sql());
+    assertSame(
+        PassThrough.INSTANCE,
+        router.cachedDecision("select * from audit where id = 1", s, null).decision());
+    assertEquals(1, router.stats().snapshot().analyses());
+  }
+
+  @Test
   void decide_newStateVersion_decidesAgain() {
     StateSnapshot reads = Fixture.state(Phase.READS);
     assertInstanceOf(Route.class, router.decide("select email from users", reads));

@@ -16,7 +16,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,18 +136,20 @@ public final class Routing implements AutoCloseable {
   }
 
   /**
-   * Plans a simple-protocol Query off the event loop: completes with the text to send instead, or
-   * null to send it unchanged. Never completes exceptionally: a failure becomes a refusal of the
-   * whole Query, so nothing of it runs half-decided.
+   * Plans a simple-protocol Query, at once when its decisions are cached, else off the event loop:
+   * completes with the text to send instead, or null to send it unchanged. Never completes
+   * exceptionally: a failure becomes a refusal of the whole Query, so nothing of it runs
+   * half-decided.
    */
   public CompletableFuture<String> planQuery(
       String query, StateSnapshot snapshot, SessionContext context, ClientIdentity client) {
-    return submit(() -> planner.plan(query, snapshot, context, client), refusal -> refusal);
+    return submit(
+        analyse -> planner.plan(query, snapshot, context, client, analyse), refusal -> refusal);
   }
 
   /**
-   * Plans one extended-protocol statement (the text of a Parse) off the event loop, as {@link
-   * #planQuery}: the text to parse instead (a refusal marked as one), or null for unchanged.
+   * Plans one extended-protocol statement (the text of a Parse) as {@link #planQuery}: the text to
+   * parse instead (a refusal marked as one), or null for unchanged.
    */
   public CompletableFuture<PlannedStatement> planParse(
       String sql,
@@ -157,11 +158,18 @@ public final class Routing implements AutoCloseable {
       ClientIdentity client,
       boolean named) {
     return submit(
-        () -> planner.planParse(sql, snapshot, context, client, named),
+        analyse -> planner.planParse(sql, snapshot, context, client, named, analyse),
         refusal -> new PlannedStatement(refusal, true));
   }
 
-  private <T> CompletableFuture<T> submit(Supplier<T> plan, Function<String, T> refused) {
+  /**
+   * Plans from cached decisions at once (no parsing: fine on the event loop, and the common case
+   * once a workload is warm), else on the analysis executor.
+   *
+   * @param plan plans with analysis (true) or only from cached decisions (false, throwing {@link
+   *     StatementPlanner.NotCached} when that is not enough)
+   */
+  private <T> CompletableFuture<T> submit(Function<Boolean, T> plan, Function<String, T> refused) {
     if (!stateKnown) {
       return CompletableFuture.completedFuture(
           refused.apply(
@@ -172,7 +180,14 @@ public final class Routing implements AutoCloseable {
     }
     long start = System.nanoTime();
     try {
-      return CompletableFuture.supplyAsync(plan, analysis)
+      T cached = plan.apply(false);
+      metrics.planned(start);
+      return CompletableFuture.completedFuture(cached);
+    } catch (StatementPlanner.NotCached e) {
+      // analysed below
+    }
+    try {
+      return CompletableFuture.supplyAsync(() -> plan.apply(true), analysis)
           .exceptionally(
               e -> {
                 log.warn("planning a statement failed; refusing it", e);

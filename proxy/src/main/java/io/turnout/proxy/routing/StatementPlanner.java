@@ -45,13 +45,37 @@ final class StatementPlanner {
     this.usage = usage;
   }
 
-  /** The text to send instead of {@code query}, or null when it goes unchanged. */
-  String plan(String query, StateSnapshot state, SessionContext context, ClientIdentity client) {
+  /**
+   * Thrown, without a stack, when planning without analysis ({@code analyse} false) meets a
+   * statement whose decision is not cached: the caller plans again on the analysis executor.
+   */
+  static final class NotCached extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final NotCached INSTANCE = new NotCached();
+
+    private NotCached() {
+      super("decision not cached", null, false, false);
+    }
+  }
+
+  /**
+   * The text to send instead of {@code query}, or null when it goes unchanged.
+   *
+   * @param analyse false to plan only from cached decisions (cheap: no parsing), throwing {@link
+   *     NotCached} at the first statement that would need analysis
+   */
+  String plan(
+      String query,
+      StateSnapshot state,
+      SessionContext context,
+      ClientIdentity client,
+      boolean analyse) {
     List<Piece> pieces = Router.split(query);
     StringBuilder out = null;
     int copied = 0;
     for (Piece piece : pieces) {
-      String replacement = replacement(decide(piece.sql(), state, context, client), state, context);
+      String replacement =
+          replacement(decide(piece.sql(), state, context, client, analyse), state, context);
       if (replacement == null) {
         continue;
       }
@@ -74,8 +98,9 @@ final class StatementPlanner {
       StateSnapshot state,
       SessionContext context,
       ClientIdentity client,
-      boolean named) {
-    Decision decision = decide(sql, state, context, client);
+      boolean named,
+      boolean analyse) {
+    Decision decision = decide(sql, state, context, client, analyse);
     if (named && decision instanceof Route route) {
       return new PlannedStatement(route.oldSql(), false, route.newSql(), route.migrationId());
     }
@@ -87,8 +112,20 @@ final class StatementPlanner {
 
   /** The router's decision for one statement, its names counted for {@code turnout usage}. */
   private Decision decide(
-      String sql, StateSnapshot state, SessionContext context, ClientIdentity client) {
-    Router.Decided decided = router.decideWithNames(sql, state, context.searchPath());
+      String sql,
+      StateSnapshot state,
+      SessionContext context,
+      ClientIdentity client,
+      boolean analyse) {
+    Router.Decided decided =
+        analyse
+            ? router.decideWithNames(sql, state, context.searchPath())
+            : router.cachedDecision(sql, state, context.searchPath());
+    if (decided == null) {
+      // Pieces of a multi-statement Query decided before this one are counted again when it is
+      // planned with analysis: rare (their first execution), and only in the counters.
+      throw NotCached.INSTANCE;
+    }
     UsageTracker tracker = usage.get();
     if (tracker != null) {
       record(tracker, decided.names(), client);

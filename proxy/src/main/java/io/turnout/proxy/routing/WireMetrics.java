@@ -48,11 +48,13 @@ public final class WireMetrics {
         .register(registry);
     this.planning =
         Timer.builder("turnout.query.planning")
-            .description("from a Query's, Parse's or re-preparing Bind's arrival to its planned text, queue wait included")
+            .description(
+                "from a Query's, Parse's or re-preparing Bind's arrival to its planned text, queue wait included")
             .register(registry);
     this.reprepared =
         Counter.builder("turnout.statements.reprepared")
-            .description("named statements re-prepared at their Bind after a phase or search_path change")
+            .description(
+                "named statements re-prepared at their Bind after a phase or search_path change")
             .register(registry);
   }
 

@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * statements current with the migrations' phases:
  *
  * <ul>
- *   <li>a Query or Parse that may name a managed table is planned on the analysis executor first
- *       (the client is not read meanwhile, and what it already sent waits behind it, in order);
+ *   <li>a Query or Parse that may name a managed table is planned first: at once from cached
+ *       decisions, else on the analysis executor (the client is not read meanwhile, and what it
+ *       already sent waits behind it, in order);
  *   <li>a named routed read is prepared twice, as the client wrote it and as its new-schema variant
  *       (an internal name), and each Bind picks one by the session's read path;
  *   <li>a Bind of a named statement prepared under other phases than now re-prepares it first
@@ -539,11 +540,16 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Plans on the analysis executor, then, back on the event loop, {@code then} sends what was
-   * planned (it owns {@code frame}) and what was held meanwhile follows in order.
+   * {@code then} sends what was planned (it owns {@code frame}): at once when planning needed no
+   * analysis, else once the analysis executor is done, back on the event loop, and what was held
+   * meanwhile follows in order.
    */
   private <T> void afterPlanning(
       ChannelHandlerContext ctx, Frame frame, CompletableFuture<T> plan, Consumer<T> then) {
+    if (plan.isDone()) {
+      then.accept(plan.join()); // Routing completes every plan normally
+      return;
+    }
     planning = true;
     plan.whenComplete(
         (planned, e) ->
