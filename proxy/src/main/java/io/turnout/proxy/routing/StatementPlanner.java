@@ -157,7 +157,6 @@ final class StatementPlanner {
     } else if (decision instanceof Rewrite rewrite) {
       return rewrite.sql();
     } else if (decision instanceof Route route) {
-      Migration migration = migrations.get(route.migrationId());
       return readsNew(route.migrationId(), state, context) ? route.newSql() : route.oldSql();
     } else if (decision instanceof Reject reject) {
       metrics.rejected(reject.sqlstate());

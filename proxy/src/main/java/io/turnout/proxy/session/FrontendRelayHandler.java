@@ -175,7 +175,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
       send(frame.content(), Exchanges.UNTIL_READY, null);
       return;
     }
-    String query = queryText(frame.payload());
+    String query = queryText(body);
     if (mayDeallocate) {
       deallocated(query);
     }
@@ -238,10 +238,9 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
    * so an ordinary SELECT is not decoded for it.
    */
   private static boolean maySetSomething(ByteBuf text, int at) {
-    if (startsWith(text, at, "set") || startsWith(text, at, "reset")) {
-      return true;
-    }
-    if (startsWith(text, at, "discard")) {
+    if (startsWith(text, at, "set")
+        || startsWith(text, at, "reset")
+        || startsWith(text, at, "discard")) {
       return true;
     }
     if (!startsWith(text, at, "select")) {
