@@ -13,6 +13,7 @@ import io.turnout.config.plan.UnanalysablePolicy;
 import io.turnout.config.state.Phase;
 import io.turnout.testkit.PostgresProvider;
 import io.turnout.testkit.PostgresServer;
+import io.turnout.testkit.ServePlan;
 import io.turnout.testkit.TurnoutProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -186,27 +187,12 @@ public final class PropagationBenchmark {
   }
 
   private static String plan(PostgresServer pg, String db) {
-    String user =
-        pg.superuser() + (pg.superuserPassword() == null ? "" : ":" + pg.superuserPassword());
-    return String.join(
-        "\n",
-        "# Written by PropagationBenchmark; every instance reads this file (ports 0: free ones).",
-        "listen: 127.0.0.1:0",
-        "admin:",
-        "  listen: 127.0.0.1:0",
-        "  token: " + TOKEN,
-        "backends:",
-        "  primary: postgresql://" + user + "@" + pg.host() + ":" + pg.port() + "/" + db,
-        "proxy:",
-        "  worker_threads: 1",
-        "  shutdown_grace: 1s",
-        "migrations:",
-        "  - id: " + PLAN.id(),
-        "    kind: rename_column",
-        "    table: " + PLAN.table().qualified(),
-        "    from: a",
-        "    to: b",
-        "");
+    return ServePlan.of(
+        "PropagationBenchmark; every instance reads this file",
+        TOKEN,
+        pg.url(db),
+        1,
+        ServePlan.renameColumn(PLAN.id(), PLAN.table().qualified(), "a", "b"));
   }
 
   // ---------------------------------------------------------------- followers

@@ -2,6 +2,7 @@ package io.turnout.bench.control;
 
 import io.turnout.testkit.PostgresProvider;
 import io.turnout.testkit.PostgresServer;
+import io.turnout.testkit.ServePlan;
 import io.turnout.testkit.TurnoutProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -379,25 +380,12 @@ public final class RollbackBenchmark {
   }
 
   private static String plan(PostgresServer pg, String db) {
-    return String.join(
-        "\n",
-        "# Written by RollbackBenchmark; every instance reads this file (ports 0: free ones).",
-        "listen: 127.0.0.1:0",
-        "admin:",
-        "  listen: 127.0.0.1:0",
-        "  token: " + TOKEN,
-        "backends:",
-        "  primary: " + pg.url(db),
-        "proxy:",
-        "  worker_threads: 1",
-        "  shutdown_grace: 1s",
-        "migrations:",
-        "  - id: " + MIGRATION,
-        "    kind: rename_column",
-        "    table: public.t",
-        "    from: a",
-        "    to: b",
-        "");
+    return ServePlan.of(
+        "RollbackBenchmark; every instance reads this file",
+        TOKEN,
+        pg.url(db),
+        1,
+        ServePlan.renameColumn(MIGRATION, "public.t", "a", "b"));
   }
 
   // ---------------------------------------------------------------- report

@@ -12,6 +12,7 @@ import io.turnout.config.state.Phase;
 import io.turnout.testkit.PostgresOptions;
 import io.turnout.testkit.PostgresProvider;
 import io.turnout.testkit.PostgresServer;
+import io.turnout.testkit.ServePlan;
 import io.turnout.testkit.TurnoutProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -232,26 +233,12 @@ class ThreeInstancesIT {
   // ---------------------------------------------------------------- setup
 
   private static String plan(String db) throws SQLException {
-    String url = pg.url(db);
-    return String.join(
-        "\n",
-        "# Written by ThreeInstancesIT; every instance reads this same file (ports 0: free ones).",
-        "listen: 127.0.0.1:0",
-        "admin:",
-        "  listen: 127.0.0.1:0",
-        "  token: " + TOKEN,
-        "backends:",
-        "  primary: " + url,
-        "proxy:",
-        "  worker_threads: 1",
-        "  shutdown_grace: 1s",
-        "migrations:",
-        "  - id: " + ID,
-        "    kind: rename_column",
-        "    table: public.users",
-        "    from: email",
-        "    to: email_address",
-        "");
+    return ServePlan.of(
+        "ThreeInstancesIT; every instance reads this same file",
+        TOKEN,
+        pg.url(db),
+        1,
+        ServePlan.renameColumn(ID, "public.users", "email", "email_address"));
   }
 
   /** Small JVMs that start fast: three of them share the machine with the test and PostgreSQL. */

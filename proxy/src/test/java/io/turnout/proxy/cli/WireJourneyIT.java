@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.turnout.testkit.PostgresServer;
+import io.turnout.testkit.ServePlan;
 import io.turnout.testkit.TurnoutProcess;
 import io.turnout.testkit.junit.PostgresExtension;
 import java.nio.charset.StandardCharsets;
@@ -150,25 +151,11 @@ class WireJourneyIT {
   }
 
   private static String plan(PostgresServer pg, String db) {
-    String url = pg.url(db);
-    return String.join(
-        "\n",
-        "# Written by WireJourneyIT.",
-        "listen: 127.0.0.1:0",
-        "admin:",
-        "  listen: 127.0.0.1:0",
-        "  token: " + TOKEN,
-        "backends:",
-        "  primary: " + url,
-        "proxy:",
-        "  worker_threads: 1",
-        "  shutdown_grace: 1s",
-        "migrations:",
-        "  - id: " + ID,
-        "    kind: rename_column",
-        "    table: public.users",
-        "    from: email",
-        "    to: email_address",
-        "");
+    return ServePlan.of(
+        "WireJourneyIT",
+        TOKEN,
+        pg.url(db),
+        1,
+        ServePlan.renameColumn(ID, "public.users", "email", "email_address"));
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.turnout.testkit.PostgresServer;
+import io.turnout.testkit.ServePlan;
 import io.turnout.testkit.TurnoutProcess;
 import io.turnout.testkit.junit.PostgresExtension;
 import java.io.IOException;
@@ -753,19 +754,11 @@ class WorkloadJourneyIT {
   }
 
   private static String plan(PostgresServer pg, String db) {
-    return String.join(
-        "\n",
-        "# Written by WorkloadJourneyIT.",
-        "listen: 127.0.0.1:0",
-        "admin:",
-        "  listen: 127.0.0.1:0",
-        "  token: " + TOKEN,
-        "backends:",
-        "  primary: " + pg.url(db),
-        "proxy:",
-        "  worker_threads: 2",
-        "  shutdown_grace: 1s",
-        "migrations:",
+    return ServePlan.of(
+        "WorkloadJourneyIT",
+        TOKEN,
+        pg.url(db),
+        2,
         "  - id: " + ID,
         "    kind: transform_column",
         "    table: public.users",
@@ -775,7 +768,6 @@ class WorkloadJourneyIT {
         "      first_name: \"" + FORWARD_FIRST + "\"",
         "      last_name: \"" + FORWARD_LAST + "\"",
         "    backward:",
-        "      name: \"" + BACKWARD + "\"",
-        "");
+        "      name: \"" + BACKWARD + "\"");
   }
 }
