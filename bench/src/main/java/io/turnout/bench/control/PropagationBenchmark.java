@@ -90,7 +90,7 @@ public final class PropagationBenchmark {
     try (Connection c = connect(pg, db);
         Statement s = c.createStatement()) {
       // The table as expand leaves it: dual-write on needs the new column.
-      s.execute("CREATE TABLE users (id bigint PRIMARY KEY, email text, email_address text)");
+      s.execute("CREATE TABLE t (id bigint PRIMARY KEY, a text, b text)");
     }
     Files.createDirectories(logDir);
     Path plan = logDir.resolve("plan.yaml");
