@@ -95,9 +95,20 @@ final class LiteralSlots {
       return new Rewrite(restore(r.sql()), r.migrationIds());
     }
     if (decision instanceof Route r) {
-      return new Route(restore(r.oldSql()), restore(r.newSql()), r.migrationId());
+      return new Route(restore(r.oldSql()), restore(r.newSql()), r.migrationId(), restore(r.key()));
     }
     return decision; // a pass-through sends the client's bytes; a refusal names no value
+  }
+
+  /** A key on one of this statement's placeholders is the literal it holds. */
+  private StickyKey restore(StickyKey key) {
+    if (key == null || !key.isParameter()) {
+      return key;
+    }
+    int slot = key.parameter() - first;
+    return slot < 0 || slot >= literals.size()
+        ? key
+        : StickyKey.literal(literals.get(slot), key.typeOid());
   }
 
   /** {@code text} with each of this statement's placeholders replaced by its literal. */

@@ -11,11 +11,19 @@ import java.util.Objects;
  * <p>When a statement touches several migrations that ramp at the same time, {@code migrationId} is
  * the one with the lowest read percentage, so no migration serves more new reads than its flag
  * allows.
+ *
+ * <p>{@code key} is where the read's sticky key is when that migration's reads are sticky by a key
+ * column, or null (then, or for other stickiness, the session's key stands in).
  */
-public record Route(String oldSql, String newSql, String migrationId) implements Decision {
+public record Route(String oldSql, String newSql, String migrationId, StickyKey key)
+    implements Decision {
   public Route {
     Objects.requireNonNull(oldSql, "oldSql");
     Objects.requireNonNull(newSql, "newSql");
     Objects.requireNonNull(migrationId, "migrationId");
+  }
+
+  public Route(String oldSql, String newSql, String migrationId) {
+    this(oldSql, newSql, migrationId, null);
   }
 }

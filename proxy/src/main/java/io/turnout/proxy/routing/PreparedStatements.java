@@ -1,5 +1,6 @@
 package io.turnout.proxy.routing;
 
+import io.turnout.router.StickyKey;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,6 +30,7 @@ public final class PreparedStatements {
 
     private String variant;
     private String migrationId;
+    private StickyKey key;
 
     Statement(String name, String sql, byte[] types) {
       this.name = name;
@@ -64,11 +66,20 @@ public final class PreparedStatements {
       return migrationId;
     }
 
-    /** Prepared on the backend under {@code decidedUnder}, with this variant (or none). */
-    public void prepared(String decidedUnder, String variantName, String migration) {
+    /** Where an execution's sticky key is, or null for the session's. */
+    public StickyKey key() {
+      return key;
+    }
+
+    /**
+     * Prepared on the backend under {@code decidedUnder}, as {@code planned} says (null: as the
+     * client wrote it), with {@code variantName} for a routed read's new variant (or null).
+     */
+    public void prepared(String decidedUnder, String variantName, PlannedStatement planned) {
       this.fingerprint = decidedUnder;
       this.variant = variantName;
-      this.migrationId = migration;
+      this.migrationId = planned == null ? null : planned.migrationId();
+      this.key = planned == null ? null : planned.key();
     }
 
     /** A Parse of it (or of its variant) failed or was skipped: prepare again at the next Bind. */

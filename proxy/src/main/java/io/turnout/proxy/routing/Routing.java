@@ -218,11 +218,13 @@ public final class Routing implements AutoCloseable {
   }
 
   /**
-   * Whether this session's execution of a routed read of {@code migrationId} (a named statement
-   * prepared both ways) takes the new path now. On the event loop: flags are evaluated in memory.
+   * Whether this session's execution of a routed read of {@code migrationId} (a statement prepared
+   * both ways) takes the new path now. On the event loop: flags are evaluated in memory.
+   *
+   * @param keyValue what the execution binds to the migration's key column, or null
    */
-  public boolean readsNew(String migrationId, SessionContext context) {
-    return planner.readsNew(migrationId, state, context);
+  public boolean readsNew(String migrationId, SessionContext context, String keyValue) {
+    return planner.readsNew(migrationId, state, context, keyValue);
   }
 
   /** A named statement prepared under other phases was re-prepared at its Bind. */

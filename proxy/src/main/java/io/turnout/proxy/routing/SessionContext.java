@@ -15,7 +15,8 @@ import java.util.UUID;
  * <ul>
  *   <li>the sticky key each migration's reads hash by (its {@code reads.sticky}): the session
  *       itself by default, so a connection always reads one way for a given percentage; or its
- *       application_name, its role, or the value it set for {@code turnout.sticky_key};
+ *       application_name, its role, the value it set for {@code turnout.sticky_key}, or the value
+ *       each read binds to the key column;
  *   <li>inside a transaction, the path already taken per migration, so a transaction never mixes
  *       old and new reads of one migration even when the percentage or the key moves under it;
  *   <li>the {@code search_path} it set, if any, so unqualified names resolve as PostgreSQL resolves
@@ -40,18 +41,23 @@ public final class SessionContext {
 
   private volatile List<String> localSearchPath;
 
-  /** Whether this read of {@code migration} is served by the new schema. */
-  boolean readsNew(Migration migration, MigrationState state, FlagProvider flags) {
+  /**
+   * Whether this read of {@code migration} is served by the new schema.
+   *
+   * @param keyValue the value the read binds to the migration's key column (as text), or null when
+   *     it has none or the migration's reads are not sticky by a key column
+   */
+  boolean readsNew(Migration migration, MigrationState state, FlagProvider flags, String keyValue) {
     Boolean path = pinned.get(migration.id());
     if (path == null) {
-      path = flags.readsNew(migration, state, keyFor(migration));
+      path = flags.readsNew(migration, state, keyFor(migration, keyValue));
       pinned.put(migration.id(), path);
     }
     return path;
   }
 
   /** What {@code migration}'s reads are hashed by in this session. */
-  String keyFor(Migration migration) {
+  String keyFor(Migration migration, String keyValue) {
     return switch (migration.reads().sticky()) {
       case APPLICATION_NAME -> identity.applicationName();
       case ROLE -> identity.role();
@@ -59,8 +65,9 @@ public final class SessionContext {
         String key = localStickyKey != null ? localStickyKey : stickyKey;
         yield key != null ? key : sessionKey;
       }
-      // KEY_COLUMN: the bound key is not followed on the wire yet; the session stands in.
-      case SESSION, KEY_COLUMN -> sessionKey;
+      // A read that does not bind the key column (no WHERE key = …) is keyed by its session.
+      case KEY_COLUMN -> keyValue != null ? keyValue : sessionKey;
+      case SESSION -> sessionKey;
     };
   }
 

@@ -12,6 +12,7 @@ import io.turnout.router.Reject;
 import io.turnout.router.Rewrite;
 import io.turnout.router.Route;
 import io.turnout.router.Router;
+import io.turnout.router.StickyKey;
 import io.turnout.router.lexical.StatementSplitter.Piece;
 import io.turnout.router.route.NamesUsed;
 import java.util.List;
@@ -91,7 +92,8 @@ final class StatementPlanner {
   /**
    * One extended-protocol statement (a Parse): the text to parse instead, or null to parse it
    * unchanged. A named statement outlives its transaction, so a routed read in one is prepared both
-   * ways, old and new variant, and each execution chooses (its reads are counted at the Bind).
+   * ways, old and new variant, and each execution chooses (its reads are counted at the Bind). So
+   * does an unnamed routed read whose sticky key is a parameter: its path waits for the value.
    */
   PlannedStatement planParse(
       String sql,
@@ -101,8 +103,11 @@ final class StatementPlanner {
       boolean named,
       boolean analyse) {
     Decision decision = decide(sql, state, context, client, analyse);
-    if (named && decision instanceof Route route) {
-      return new PlannedStatement(route.oldSql(), false, route.newSql(), route.migrationId());
+    if (decision instanceof Route route
+        && (named || (route.key() != null && route.key().isParameter()))) {
+      // Chosen per execution: a named statement's, and an unnamed one's keyed by its Bind.
+      return new PlannedStatement(
+          route.oldSql(), false, route.newSql(), route.migrationId(), route.key());
     }
     String replacement = replacement(decision, state, context);
     return replacement == null
@@ -142,11 +147,17 @@ final class StatementPlanner {
     }
   }
 
-  /** Whether this session's read of {@code migrationId} now takes the new path; counted. */
-  boolean readsNew(String migrationId, StateSnapshot state, SessionContext context) {
+  /**
+   * Whether this session's read of {@code migrationId} now takes the new path; counted.
+   *
+   * @param keyValue what the read binds to the migration's key column, or null
+   */
+  boolean readsNew(
+      String migrationId, StateSnapshot state, SessionContext context, String keyValue) {
     Migration migration = migrations.get(migrationId);
     MigrationState ms = state.of(migrationId).orElse(null);
-    boolean readsNew = migration != null && ms != null && context.readsNew(migration, ms, flags);
+    boolean readsNew =
+        migration != null && ms != null && context.readsNew(migration, ms, flags, keyValue);
     metrics.read(migrationId, readsNew);
     return readsNew;
   }
@@ -157,7 +168,11 @@ final class StatementPlanner {
     } else if (decision instanceof Rewrite rewrite) {
       return rewrite.sql();
     } else if (decision instanceof Route route) {
-      return readsNew(route.migrationId(), state, context) ? route.newSql() : route.oldSql();
+      StickyKey key = route.key();
+      String keyValue = key == null || key.isParameter() ? null : key.literal();
+      return readsNew(route.migrationId(), state, context, keyValue)
+          ? route.newSql()
+          : route.oldSql();
     } else if (decision instanceof Reject reject) {
       metrics.rejected(reject.sqlstate());
       return RejectStatement.sql(reject.sqlstate(), reject.message());

@@ -9,6 +9,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.turnout.config.state.StateSnapshot;
 import io.turnout.proxy.protocol.BindMessage;
+import io.turnout.proxy.protocol.BindParameter;
 import io.turnout.proxy.protocol.ErrorResponse;
 import io.turnout.proxy.protocol.Frame;
 import io.turnout.proxy.protocol.FrontendType;
@@ -19,6 +20,7 @@ import io.turnout.proxy.routing.PlannedStatement;
 import io.turnout.proxy.routing.PreparedStatements;
 import io.turnout.proxy.routing.Routing;
 import io.turnout.proxy.routing.SessionSetting;
+import io.turnout.router.StickyKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -39,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *       decisions, else on the analysis executor (the client is not read meanwhile, and what it
  *       already sent waits behind it, in order);
  *   <li>a named routed read is prepared twice, as the client wrote it and as its new-schema variant
- *       (an internal name), and each Bind picks one by the session's read path;
+ *       (an internal name), and each Bind picks one by the session's read path (or by the value it
+ *       binds to the migration's key column); an unnamed routed read keyed by a parameter is parsed
+ *       as the variant its Bind's value chooses;
  *   <li>a Bind of a named statement prepared under other phases than now re-prepares it first
  *       (Close and Parse that Turnout injects, their replies hidden), so a statement prepared in
  *       {@code expanded} dual-writes once {@code dual_write} starts, and a read bound to the new
@@ -81,6 +85,29 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
   /** A message is being planned on the analysis executor. */
   private boolean planning;
 
+  /**
+   * The unnamed statement when it is a routed read keyed by a parameter ({@code WHERE id = $1} with
+   * {@code reads: { sticky: key_column }}), else null. Its path is chosen at each Bind by the value
+   * bound, so its Parse waits for the Bind that normally follows at once; when something else comes
+   * first the old variant is parsed, and a Bind that chooses the other re-parses.
+   */
+  private UnnamedRoute unnamed;
+
+  private static final class UnnamedRoute {
+    final PlannedStatement planned;
+    final byte[] types;
+
+    /** The Parse went out, of the new variant when {@code holdsNew}. */
+    boolean sent;
+
+    boolean holdsNew;
+
+    UnnamedRoute(PlannedStatement planned, byte[] types) {
+      this.planned = planned;
+      this.types = types;
+    }
+  }
+
   FrontendRelayHandler(Session session) {
     this.session = session;
     this.routing = session.context() == null ? null : session.env().routing().orElse(null);
@@ -111,6 +138,11 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     if (routing == null) {
       session.backend().write(frame.content());
       return;
+    }
+    if (unnamed != null
+        && !unnamed.sent
+        && !(type == FrontendType.BIND && BindMessage.ofUnnamedStatement(frame.payload()))) {
+      parseUnnamed(false, false);
     }
     switch (type) {
       case FrontendType.QUERY -> query(ctx, frame);
@@ -164,6 +196,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
    * {@code turnout.sticky_key} is followed.
    */
   private void query(ChannelHandlerContext ctx, Frame frame) {
+    unnamed = null; // a Query replaces the unnamed statement
     StateSnapshot state = routing.state();
     boolean mayPlan = routing.mayNeedPlanning(state);
     PreparedStatements prepared = session.prepared();
@@ -293,6 +326,9 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     StateSnapshot state = routing.state();
     ByteBuf payload = frame.payload();
     boolean named = payload.isReadable() && payload.getByte(payload.readerIndex()) != 0;
+    if (!named) {
+      unnamed = null;
+    }
     boolean mayPlan = routing.mayNeedPlanning(state);
     boolean maySet = !named && maySetSomething(payload, sqlStart(payload));
     if (!mayPlan && !named && !maySet) {
@@ -320,6 +356,9 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
           p -> {
             if (p == null) {
               send(frame.content(), Exchanges.PARSE, null);
+            } else if (p.variantSql() != null) {
+              unnamed = new UnnamedRoute(p, parse.types(payload));
+              frame.release(); // parsed when its Bind comes
             } else {
               ByteBuf planned = parse.withSql(payload, p.sql(), p.refusal(), alloc());
               frame.release();
@@ -396,7 +435,7 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
             frame.release();
             send(encodeParse(name, p.sql(), types, p.refusal()), Exchanges.PARSE, restoreOnFailure);
           }
-          s.prepared(fingerprint, prepareVariant(s, p), p == null ? null : p.migrationId());
+          s.prepared(fingerprint, prepareVariant(s, p), p);
         });
   }
 
@@ -424,7 +463,16 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
   private void bind(ChannelHandlerContext ctx, Frame frame) {
     PreparedStatements prepared = session.prepared();
     ByteBuf payload = frame.payload();
-    if (prepared.isEmpty() || BindMessage.ofUnnamedStatement(payload)) {
+    boolean ofUnnamed = BindMessage.ofUnnamedStatement(payload);
+    if (ofUnnamed && unnamed != null) {
+      BindMessage bind = BindMessage.decode(payload);
+      PlannedStatement p = unnamed.planned;
+      String key = bind == null ? null : keyValue(p.key(), payload, bind, unnamed.types);
+      parseUnnamed(routing.readsNew(p.migrationId(), session.context(), key), unnamed.sent);
+      send(frame.content(), Exchanges.BIND, null);
+      return;
+    }
+    if (prepared.isEmpty() || ofUnnamed) {
       send(frame.content(), Exchanges.BIND, null);
       return;
     }
@@ -457,6 +505,26 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Parses the routed unnamed statement's variant for this path, unless the backend holds it: the
+   * client's Parse, or when that went out already ({@code again}) one of Turnout's own.
+   */
+  private void parseUnnamed(boolean readsNew, boolean again) {
+    UnnamedRoute u = unnamed;
+    if (again && u.holdsNew == readsNew) {
+      return;
+    }
+    PlannedStatement p = u.planned;
+    ByteBuf parse = encodeParse("", readsNew ? p.variantSql() : p.sql(), u.types, false);
+    if (again) {
+      inject(parse, Exchanges.PARSE, null);
+    } else {
+      send(parse, Exchanges.PARSE, null);
+    }
+    u.sent = true;
+    u.holdsNew = readsNew;
+  }
+
   /** Replaces the backend's statement (and variant) of {@code s} by what {@code p} plans now. */
   private void reprepare(PreparedStatements.Statement s, PlannedStatement p, String fingerprint) {
     inject(closeStatement(s.name()), Exchanges.CLOSE, null);
@@ -471,16 +539,30 @@ final class FrontendRelayHandler extends ChannelInboundHandlerAdapter {
     if (s.variant() != null) {
       inject(closeStatement(s.variant()), Exchanges.CLOSE, null);
     }
-    s.prepared(fingerprint, prepareVariant(s, p), p == null ? null : p.migrationId());
+    s.prepared(fingerprint, prepareVariant(s, p), p);
     routing.reprepared();
   }
 
   private void bindChosen(Frame frame, BindMessage bind, PreparedStatements.Statement s) {
-    if (s.variant() != null && routing.readsNew(s.migrationId(), session.context())) {
+    if (s.variant() != null
+        && routing.readsNew(
+            s.migrationId(),
+            session.context(),
+            keyValue(s.key(), frame.payload(), bind, s.types()))) {
       send(bind.withStatement(frame.content(), s.variant(), alloc()), Exchanges.BIND, null);
     } else {
       send(frame.content(), Exchanges.BIND, null);
     }
+  }
+
+  /** What this Bind gives the statement's sticky key: a parameter's value, or the literal. */
+  private static String keyValue(StickyKey key, ByteBuf payload, BindMessage bind, byte[] types) {
+    if (key == null || !key.isParameter()) {
+      return key == null ? null : key.literal();
+    }
+    int declared = BindParameter.declaredType(types, key.parameter());
+    return BindParameter.text(
+        payload, bind.restOffset(), key.parameter(), declared != 0 ? declared : key.typeOid());
   }
 
   /** A Close of a followed named statement ('S' then the name) closes its variant too. */

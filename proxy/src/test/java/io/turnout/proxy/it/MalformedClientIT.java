@@ -102,7 +102,7 @@ class MalformedClientIT {
 
   @Test
   void frameWithLengthBelowFour_gets08P01AndClose() throws Exception {
-    try (RawPgConnection raw = authenticated()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       raw.send(ByteBuffer.allocate(5).put((byte) 'Q').putInt(2).array());
       assertFatalAndClosed(raw, "08P01");
     }
@@ -110,7 +110,7 @@ class MalformedClientIT {
 
   @Test
   void frameWithUnknownTypeByte_gets08P01AndClose() throws Exception {
-    try (RawPgConnection raw = authenticated()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       raw.sendFrame('z', "select 1\0".getBytes(StandardCharsets.US_ASCII));
       assertFatalAndClosed(raw, "08P01");
     }
@@ -118,7 +118,7 @@ class MalformedClientIT {
 
   @Test
   void frameOverMaxMessageSize_gets54000AndClose() throws Exception {
-    try (RawPgConnection raw = authenticated()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       // Only the header and a little of the body: the proxy must refuse on the length alone.
       byte[] start = ByteBuffer.allocate(5 + 100).put((byte) 'Q').putInt(100_000).array();
       raw.send(start);
@@ -128,7 +128,7 @@ class MalformedClientIT {
 
   @Test
   void frameOfExactlyMaxMessageSize_isRelayed() throws Exception {
-    try (RawPgConnection raw = authenticated()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       // A Query of exactly MAX_MESSAGE bytes on the wire: type, length, SQL text, terminator.
       int sqlLength = MAX_MESSAGE - 1 - 4 - 1;
       String literal = "x".repeat(sqlLength - "select ''".length());
@@ -201,13 +201,6 @@ class MalformedClientIT {
     assertThat(fixture.proxy().sessions().size())
         .as("sessions after a client left")
         .isEqualTo(count);
-  }
-
-  private static RawPgConnection authenticated() throws Exception {
-    RawPgConnection raw = RawPgConnection.open(turnout.address());
-    raw.startup(
-        turnout.postgres().superuser(), turnout.database(), turnout.postgres().superuserPassword());
-    return raw;
   }
 
   private static void assertFatalAndClosed(RawPgConnection raw, String sqlState) throws Exception {

@@ -14,7 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.turnout.config.state.Phase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,7 @@ class NamedStatementFramesIT {
   void describeOfARoutedStatement_answersWithTheOldShape() throws Exception {
     String id = String.valueOf(wire.seededRowWithDrift());
     wire.phase(Phase.READS, 100);
-    try (RawPgConnection raw = viaTurnout()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       raw.send(
           concat(parse("s", READ), describe('S', "s"), bind("", "s", id), execute(""), sync()));
       assertThat(untilReady(raw, 1))
@@ -47,7 +46,7 @@ class NamedStatementFramesIT {
   @Test
   void closeOfARoutedStatement_closesItsVariantsToo() throws Exception {
     wire.phase(Phase.READS, 50);
-    try (RawPgConnection raw = viaTurnout()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       raw.send(concat(parse("s", READ), sync()));
       assertThat(untilReady(raw, 1)).containsExactly("1", "Z");
       assertThat(preparedOnTheBackend(raw)).isEqualTo("D:2"); // s and its new variant
@@ -60,7 +59,7 @@ class NamedStatementFramesIT {
   @Test
   void statementParsedInPlanned_dualWritesAfterThePhaseChange_showingOnlyItsOwnReplies()
       throws Exception {
-    try (RawPgConnection raw = viaTurnout()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       raw.send(concat(parse("ins", INSERT), sync()));
       assertThat(untilReady(raw, 1)).containsExactly("1", "Z");
       wire.phase(Phase.DUAL_WRITE, 0);
@@ -85,18 +84,18 @@ class NamedStatementFramesIT {
             execute(""),
             sync());
     List<String> direct = new ArrayList<>();
-    try (RawPgConnection raw = directly()) {
+    try (RawPgConnection raw = turnout.rawDirect()) {
       raw.send(prepare);
       direct.addAll(untilReady(raw, 1));
       raw.send(pipeline);
       direct.addAll(untilReady(raw, 2));
     }
-    try (RawPgConnection raw = directly()) {
+    try (RawPgConnection raw = turnout.rawDirect()) {
       raw.send(query("truncate users"));
       assertThat(untilReady(raw, 1)).containsExactly("C:TRUNCATE TABLE", "Z");
     }
     List<String> viaTurnout = new ArrayList<>();
-    try (RawPgConnection raw = viaTurnout()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       raw.send(prepare);
       viaTurnout.addAll(untilReady(raw, 1));
       wire.phase(Phase.DUAL_WRITE, 0); // the first Bind re-prepares, hidden
@@ -113,7 +112,7 @@ class NamedStatementFramesIT {
   void namedPortalBoundOnTheNewPath_keepsItsPlanAcrossARollback() throws Exception {
     String id = String.valueOf(wire.seededRowWithDrift());
     wire.phase(Phase.READS, 100);
-    try (RawPgConnection raw = viaTurnout()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       raw.send(concat(query("begin"), parse("s", READ), bind("p", "s", id), sync()));
       assertThat(untilReady(raw, 2)).containsExactly("C:BEGIN", "Z", "1", "2", "Z");
       wire.phase(Phase.VERIFIED, 0); // rollback while the portal is open
@@ -135,7 +134,7 @@ class NamedStatementFramesIT {
     for (int i = 0; i < 50; i++) {
       pipeline.writeBytes(concat(bind("", "s", id), execute(""), sync()));
     }
-    try (RawPgConnection raw = viaTurnout()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       raw.send(pipeline.toByteArray());
       assertThat(untilReady(raw, 1)).containsExactly("1", "2", "D:new-only", "C:SELECT 1", "Z");
       for (int i = 1; i < 50; i++) {
@@ -157,12 +156,12 @@ class NamedStatementFramesIT {
             execute(""),
             sync());
     List<String> direct;
-    try (RawPgConnection raw = directly()) {
+    try (RawPgConnection raw = turnout.rawDirect()) {
       raw.send(script);
       direct = untilReady(raw, 3);
     }
     wire.phase(Phase.READS, 50);
-    try (RawPgConnection raw = viaTurnout()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       raw.send(script);
       assertThat(untilReady(raw, 3)).isEqualTo(direct);
       assertThat(preparedOnTheBackend(raw)).isEqualTo("D:0");
@@ -176,21 +175,5 @@ class NamedStatementFramesIT {
     List<String> replies = untilReady(raw, 1);
     assertThat(replies).hasSize(4);
     return replies.get(1);
-  }
-
-  private static RawPgConnection viaTurnout() throws IOException {
-    return authenticated(turnout.address());
-  }
-
-  private static RawPgConnection directly() throws IOException {
-    return authenticated(
-        new InetSocketAddress(turnout.postgres().host(), turnout.postgres().port()));
-  }
-
-  private static RawPgConnection authenticated(InetSocketAddress address) throws IOException {
-    RawPgConnection raw = RawPgConnection.open(address);
-    raw.startup(
-        turnout.postgres().superuser(), turnout.database(), turnout.postgres().superuserPassword());
-    return raw;
   }
 }

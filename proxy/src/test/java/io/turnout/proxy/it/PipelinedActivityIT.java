@@ -21,7 +21,7 @@ class PipelinedActivityIT {
   @Test
   void pipelinedQueries_longerThanIdleTimeout_areBothAnswered() throws Exception {
     TurnoutFixture fixture = TurnoutFixture.builder().idleTimeout(IDLE).build().start();
-    try (RawPgConnection raw = authenticated(fixture)) {
+    try (RawPgConnection raw = fixture.rawThroughTurnout()) {
       raw.send(concat(query("select 1"), query("select pg_sleep(2.5)")));
 
       assertThat(readAnswers(raw, 2)).containsExactly("T", "D", "C", "Z", "T", "D", "C", "Z");
@@ -40,7 +40,7 @@ class PipelinedActivityIT {
     TurnoutFixture fixture =
         TurnoutFixture.builder().shutdownGrace(Duration.ofSeconds(30)).build().start();
     Thread closer = new Thread(fixture::close, "turnout-it-close");
-    try (RawPgConnection raw = authenticated(fixture)) {
+    try (RawPgConnection raw = fixture.rawThroughTurnout()) {
       raw.send(concat(query("select 1"), query("select pg_sleep(1.5)")));
       assertThat(readAnswers(raw, 1)).containsExactly("T", "D", "C", "Z");
       closer.start();
@@ -54,13 +54,6 @@ class PipelinedActivityIT {
       closer.join(60_000);
       fixture.close();
     }
-  }
-
-  private static RawPgConnection authenticated(TurnoutFixture fixture) throws Exception {
-    RawPgConnection raw = RawPgConnection.open(fixture.address());
-    raw.startup(
-        fixture.postgres().superuser(), fixture.database(), fixture.postgres().superuserPassword());
-    return raw;
   }
 
   /** The message types up to the {@code count}-th ReadyForQuery; an ErrorResponse fails. */

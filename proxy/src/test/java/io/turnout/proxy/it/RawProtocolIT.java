@@ -69,7 +69,7 @@ class RawProtocolIT {
 
   @Test
   void queryDeliveredOneByteAtATime_isAnswered() throws Exception {
-    try (RawPgConnection raw = authenticated()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       byte[] query = frame('Q', cstring("select 'byte by byte'"));
       for (byte b : query) {
         raw.send(new byte[] {b});
@@ -81,7 +81,7 @@ class RawProtocolIT {
 
   @Test
   void extendedQueryWithFlush_isAnsweredBeforeSync() throws Exception {
-    try (RawPgConnection raw = authenticated()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       // Parse, Bind, Execute, Flush: the server must send what it has without a Sync.
       raw.send(concat(parse("", "select $1::text"), bind("", "", "flushed"), execute(""), flush()));
       List<String> before = new ArrayList<>();
@@ -101,7 +101,7 @@ class RawProtocolIT {
       pipeline.write(
           concat(parse("", "select $1::text"), bind("", "", "q" + i), execute(""), sync()));
     }
-    try (RawPgConnection raw = authenticated()) {
+    try (RawPgConnection raw = turnout.rawThroughTurnout()) {
       raw.send(pipeline.toByteArray());
       for (int i = 0; i < 100; i++) {
         assertThat(readUntilReady(raw))
@@ -113,13 +113,6 @@ class RawProtocolIT {
 
   private static InetSocketAddress directAddress() {
     return new InetSocketAddress(turnout.postgres().host(), turnout.postgres().port());
-  }
-
-  private static RawPgConnection authenticated() throws IOException {
-    RawPgConnection raw = RawPgConnection.open(turnout.address());
-    raw.startup(
-        turnout.postgres().superuser(), turnout.database(), turnout.postgres().superuserPassword());
-    return raw;
   }
 
   /** Sends {@code bytes} in one write and reads until the {@code readyCount}-th ReadyForQuery. */

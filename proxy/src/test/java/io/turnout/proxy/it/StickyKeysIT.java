@@ -2,15 +2,20 @@ package io.turnout.proxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.turnout.admin.flags.StickyBucket;
 import io.turnout.config.plan.ReadPolicy;
 import io.turnout.config.plan.ReadPolicy.Stickiness;
 import io.turnout.config.state.Phase;
+import java.nio.ByteBuffer;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +27,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Reads at 50% hashed by the plan's {@code reads.sticky}: connections that share an
  * application_name, or a {@code turnout.sticky_key}, read one way, whichever connection they come
- * through; the key moves with {@code SET application_name} and {@code SET turnout.sticky_key}.
+ * through; the key moves with {@code SET application_name} and {@code SET turnout.sticky_key}. By a
+ * key column, each read of one key takes one path, whatever session, protocol or parameter format
+ * carries the key.
  */
 class StickyKeysIT {
   private static final String READ = "select email from users where id = ";
@@ -34,6 +41,130 @@ class StickyKeysIT {
   @RegisterExtension
   static final RenameOnTheWire byStickyKey =
       new RenameOnTheWire(new ReadPolicy(Stickiness.STICKY_KEY, Optional.empty()));
+
+  @RegisterExtension
+  static final RenameOnTheWire byKeyColumn =
+      new RenameOnTheWire(new ReadPolicy(Stickiness.KEY_COLUMN, Optional.of("id")));
+
+  private static final String READ_BY_KEY = "select email from users where id = ";
+  private static final String READ_BY_PARAMETER = "select email from users where id = ?";
+
+  @Test
+  void readsOfOneKey_takeOnePath_whateverSessionProtocolOrFormatCarriesIt() throws Exception {
+    Map<Long, String> expected = keyedRows(16);
+    try (Connection simple = keyed("preferQueryMode", "simple");
+        Connection unnamed = keyed("prepareThreshold", "0");
+        Connection named = keyed("prepareThreshold", "1");
+        Connection asText = keyed("stringtype", "unspecified")) {
+      for (Map.Entry<Long, String> row : expected.entrySet()) {
+        long id = row.getKey();
+        String path = row.getValue();
+        try (Statement s = simple.createStatement()) {
+          assertThat(RenameOnTheWire.one(s, READ_BY_KEY + id)).as("simple %d", id).isEqualTo(path);
+        }
+        for (Connection c : List.of(unnamed, named, named)) {
+          try (PreparedStatement ps = c.prepareStatement(READ_BY_PARAMETER)) {
+            ps.setLong(1, id);
+            assertThat(first(ps)).as("bound %d", id).isEqualTo(path);
+          }
+        }
+        try (PreparedStatement ps = asText.prepareStatement(READ_BY_PARAMETER)) {
+          ps.setString(1, Long.toString(id)); // sent as text, type left to the server
+          assertThat(first(ps)).as("bound as text %d", id).isEqualTo(path);
+        }
+      }
+    }
+  }
+
+  @Test
+  void byKeyColumn_aTransactionKeepsThePathOfItsFirstRead() throws Exception {
+    Map<Long, String> expected = keyedRows(16);
+    long oldKey = keyOn(expected, "old");
+    long newKey = keyOn(expected, "new-only");
+    try (Connection c = keyed("prepareThreshold", "1")) {
+      c.setAutoCommit(false);
+      assertThat(readByKey(c, newKey)).isEqualTo("new-only");
+      assertThat(readByKey(c, oldKey)).as("a transaction never mixes paths").isEqualTo("new-only");
+      c.commit();
+      assertThat(readByKey(c, oldKey)).isEqualTo("old");
+    }
+  }
+
+  @Test
+  void byKeyColumn_aBinaryKey_andAnUnnamedStatementDescribedBeforeItsBind() throws Exception {
+    Map<Long, String> expected = keyedRows(16);
+    long oldKey = keyOn(expected, "old");
+    long newKey = keyOn(expected, "new-only");
+    String read = "select email from users where id = $1";
+    try (RawPgConnection raw = byKeyColumn.turnout().rawThroughTurnout()) {
+      raw.send(Frames.concat(Frames.parse("", read), bindInt8(newKey), execute(), Frames.sync()));
+      assertThat(Frames.untilReady(raw, 1))
+          .containsExactly("1", "2", "D:new-only", "C:SELECT 1", "Z");
+      // Parsed and described first: the old variant is parsed then, the new one at the Bind.
+      raw.send(Frames.concat(Frames.parse("", read), Frames.describe('S', ""), Frames.sync()));
+      assertThat(Frames.untilReady(raw, 1)).containsExactly("1", "t", "T:email", "Z");
+      for (long key : List.of(newKey, oldKey, newKey)) {
+        raw.send(Frames.concat(bindInt8(key), execute(), Frames.sync()));
+        assertThat(Frames.untilReady(raw, 1))
+            .containsExactly("2", "D:" + expected.get(key), "C:SELECT 1", "Z");
+      }
+    }
+  }
+
+  /** {@code count} rows whose old and new columns differ, at 50%: each id and the path it reads. */
+  private static Map<Long, String> keyedRows(int count) throws SQLException {
+    Map<Long, String> expected = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      long id = byKeyColumn.seededRowWithDrift();
+      boolean readsNew = StickyBucket.of(RenameOnTheWire.ID, Long.toString(id)) <= 50;
+      expected.put(id, readsNew ? "new-only" : "old");
+    }
+    byKeyColumn.phase(Phase.READS, 50);
+    assertThat(new HashSet<>(expected.values())).as("%d keys at 50%%", count).hasSize(2);
+    return expected;
+  }
+
+  private static long keyOn(Map<Long, String> expected, String path) {
+    return expected.entrySet().stream()
+        .filter(e -> e.getValue().equals(path))
+        .findFirst()
+        .orElseThrow()
+        .getKey();
+  }
+
+  private static Connection keyed(String property, String value) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty(property, value);
+    return byKeyColumn.turnout().connectThroughTurnout(p);
+  }
+
+  private static String readByKey(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(READ_BY_PARAMETER)) {
+      ps.setLong(1, id);
+      return first(ps);
+    }
+  }
+
+  private static String first(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      assertThat(rs.next()).isTrue();
+      return rs.getString(1);
+    }
+  }
+
+  /** A Bind of the unnamed statement with {@code key} in binary format (int8), text results. */
+  private static byte[] bindInt8(long key) {
+    ByteBuffer b = ByteBuffer.allocate(2 + 2 + 2 + 2 + 4 + 8 + 2);
+    b.put(new byte[] {0, 0}); // portal "", statement ""
+    b.putShort((short) 1).putShort((short) 1); // one format code: binary
+    b.putShort((short) 1).putInt(8).putLong(key);
+    b.putShort((short) 0); // results in text
+    return Frames.frame('B', b.array());
+  }
+
+  private static byte[] execute() {
+    return Frames.execute("");
+  }
 
   @Test
   void connectionsOfOneApplication_readOneWay_andTheNamesSplit() throws Exception {

@@ -151,6 +151,22 @@ final class TurnoutFixture implements BeforeAllCallback, AfterAllCallback, AutoC
     return DriverManager.getConnection(directUrl(database()), superuser());
   }
 
+  /** A raw-frames superuser session to {@link #database()} through the proxy, authenticated. */
+  RawPgConnection rawThroughTurnout() throws IOException {
+    return raw(address());
+  }
+
+  /** A raw-frames superuser session to {@link #database()} on PostgreSQL directly. */
+  RawPgConnection rawDirect() throws IOException {
+    return raw(new InetSocketAddress(postgres.host(), postgres.port()));
+  }
+
+  private RawPgConnection raw(InetSocketAddress to) throws IOException {
+    RawPgConnection raw = RawPgConnection.open(to);
+    raw.startup(postgres.superuser(), database(), postgres.superuserPassword());
+    return raw;
+  }
+
   /** Stops the proxy (gracefully, see {@link ProxyServer#close()}) and the relay. */
   @Override
   public synchronized void close() {

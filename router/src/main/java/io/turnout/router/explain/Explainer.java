@@ -10,6 +10,7 @@ import io.turnout.router.Reject;
 import io.turnout.router.Rewrite;
 import io.turnout.router.Route;
 import io.turnout.router.Router;
+import io.turnout.router.StickyKey;
 import io.turnout.router.lexical.StatementSplitter;
 import io.turnout.router.route.Planner;
 import java.util.ArrayList;
@@ -85,6 +86,9 @@ public final class Explainer {
       b.append("\"kind\": \"route\", \"old\": ").append(quote(r.oldSql()));
       b.append(", \"new\": ").append(quote(r.newSql()));
       b.append(", \"migration\": ").append(quote(r.migrationId()));
+      if (r.key() != null) {
+        b.append(", \"sticky_key\": ").append(quote(describe(r.key())));
+      }
     } else if (d instanceof Reject r) {
       b.append("\"kind\": \"reject\", \"sqlstate\": ").append(quote(r.sqlstate()));
       b.append(", \"message\": ").append(quote(r.message()));
@@ -120,11 +124,19 @@ public final class Explainer {
         b.append("route by ").append(r.migrationId()).append("'s read percentage:\n");
         b.append("  old: ").append(r.oldSql()).append('\n');
         b.append("  new: ").append(r.newSql()).append('\n');
+        if (r.key() != null) {
+          b.append("  sticky key: ").append(describe(r.key())).append('\n');
+        }
       } else if (d instanceof Reject r) {
         b.append("reject ").append(r.sqlstate()).append(": ").append(r.message()).append('\n');
       }
     }
     return b.toString();
+  }
+
+  /** {@code $1} for a parameter, the value for a literal. */
+  private static String describe(StickyKey key) {
+    return key.isParameter() ? "$" + key.parameter() : key.literal();
   }
 
   private static String array(List<String> items) {

@@ -230,7 +230,8 @@ public final class Planner {
           }
         }
         if (id != null) {
-          return Outcome.of(new Route(old.sql(), neu.sql(), id));
+          return Outcome.of(
+              new Route(old.sql(), neu.sql(), id, StickyKeys.of(parsed, plan(id), catalog)));
         }
       }
     }
@@ -238,6 +239,15 @@ public final class Planner {
       return Outcome.of(PassThrough.INSTANCE);
     }
     return Outcome.of(new Rewrite(old.sql(), ordered(old.applied())));
+  }
+
+  private ColumnPlan plan(String id) {
+    for (ColumnPlan p : plans) {
+      if (p.id().equals(id)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("no plan " + id);
   }
 
   private List<String> ordered(Set<String> ids) {
