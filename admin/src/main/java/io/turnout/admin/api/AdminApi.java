@@ -114,6 +114,7 @@ public final class AdminApi implements AutoCloseable {
     Optional<SSLContext> tls = settings.tls().map(AdminTls::serverContext);
     this.openReads = settings.openReads();
     this.instanceId = instanceId;
+    jobs.ifPresent(j -> j.bindMetrics(metrics, this.plan));
     Gauge.builder("turnout_state_version_applied", follower, StateFollower::appliedVersion)
         .description("The state version this instance acts on")
         .tag("instance", instanceId)
@@ -154,6 +155,7 @@ public final class AdminApi implements AutoCloseable {
                     config.routes.get("/api/v1/jobs", j::list);
                     config.routes.get("/api/v1/jobs/{job}", j::show);
                     config.routes.post("/api/v1/jobs/{job}/cancel", j::cancel);
+                    config.routes.post("/api/v1/jobs/{job}/limits", j::limits);
                   });
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));

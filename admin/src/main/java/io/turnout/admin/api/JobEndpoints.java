@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.turnout.admin.control.Job;
 import io.turnout.admin.control.JobKind;
 import io.turnout.admin.control.JobRejectedException;
@@ -12,11 +13,16 @@ import io.turnout.admin.control.MigrationJobs;
 import io.turnout.admin.control.TransitionRefusedException;
 import io.turnout.admin.control.UnknownMigrationException;
 import io.turnout.admin.ddl.DdlException;
+import io.turnout.admin.jobs.BackfillLimits;
 import io.turnout.admin.jobs.JobOptions;
 import io.turnout.admin.jobs.JobProgress;
 import io.turnout.admin.jobs.JobRefusedException;
+import io.turnout.config.plan.Migration;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -36,6 +42,11 @@ public final class JobEndpoints {
     this.runner = runner;
   }
 
+  /** Backfill and verify progress of this instance's jobs, as gauges in {@code registry}. */
+  public void bindMetrics(MeterRegistry registry, List<? extends Migration> plan) {
+    runner.bindMetrics(registry, plan);
+  }
+
   void start(Context ctx) throws SQLException {
     String id = ctx.pathParam("id");
     JsonNode body = ApiJson.parseBody(ctx, "{\"kind\": \"backfill\"}");
@@ -43,6 +54,15 @@ public final class JobEndpoints {
     boolean dryRun = bool(body, "dry_run");
     Optional<String> confirm = text(body, "confirm");
     JobOptions options = options(body);
+    if (kind != JobKind.BACKFILL) {
+      for (String f : LIMIT_FIELDS) {
+        if (body.has(f)) {
+          throw new ApiError(
+              400, "bad_request", f + " is a backfill limit; " + kind.wireName() + " has none");
+        }
+      }
+    }
+    BackfillLimits limits = limits(body, BackfillLimits.DEFAULT);
     try {
       if (dryRun) {
         String ddl =
@@ -73,6 +93,7 @@ public final class JobEndpoints {
                   kind,
                   confirm,
                   options,
+                  limits,
                   new MigrationJobs.Origin(AdminApi.actor(ctx), Optional.of(ctx.ip()))));
       ApiJson.send(ctx, 202, json(job));
     } catch (UnknownMigrationException e) {
@@ -113,6 +134,102 @@ public final class JobEndpoints {
     ApiJson.send(ctx, 202, json(job));
   }
 
+  /**
+   * Changes a running backfill's limits: any of {@link #LIMIT_FIELDS}, the others kept (pause with
+   * {@code {"paused": true}}, resume with false).
+   */
+  void limits(Context ctx) {
+    Job job = job(ctx);
+    JsonNode body = ApiJson.parseBody(ctx, "{\"paused\": true}");
+    body.fieldNames()
+        .forEachRemaining(
+            f -> {
+              if (!LIMIT_FIELDS.contains(f)) {
+                throw new ApiError(
+                    400,
+                    "bad_request",
+                    "unknown field \""
+                        + f
+                        + "\": the limits are "
+                        + String.join(", ", LIMIT_FIELDS));
+              }
+            });
+    try {
+      job.changeLimits(current -> limits(body, current));
+    } catch (IllegalStateException e) {
+      throw new ApiError(409, "no_limits", e.getMessage());
+    }
+    ApiJson.send(ctx, 200, json(job));
+  }
+
+  static final List<String> LIMIT_FIELDS =
+      List.of(
+          "paused",
+          "batch_time_ms",
+          "max_rows_per_second",
+          "max_active_connections",
+          "replicas",
+          "max_replica_lag_ms",
+          "max_replica_lag_bytes");
+
+  /** {@code base} with the limits {@code body} sets. */
+  private static BackfillLimits limits(JsonNode body, BackfillLimits base) {
+    BackfillLimits l = base;
+    if (body.hasNonNull("paused")) {
+      l = l.withPaused(bool(body, "paused"));
+    }
+    if (body.hasNonNull("batch_time_ms")) {
+      l = l.withBatchTime(Duration.ofMillis(number(body, "batch_time_ms", 0, 60_000)));
+    }
+    if (body.hasNonNull("max_rows_per_second")) {
+      l = l.withMaxRowsPerSecond(number(body, "max_rows_per_second", 0, Long.MAX_VALUE));
+    }
+    if (body.hasNonNull("max_active_connections")) {
+      l = l.withMaxActiveConnections((int) number(body, "max_active_connections", 0, 100_000));
+    }
+    List<String> replicas = l.replicas();
+    if (body.hasNonNull("replicas")) {
+      JsonNode r = body.get("replicas");
+      if (!r.isArray()) {
+        throw new ApiError(400, "bad_request", "replicas must be an array of names, was " + r);
+      }
+      replicas = new ArrayList<>();
+      for (JsonNode name : r) {
+        if (!name.isTextual() || name.asText().isBlank()) {
+          throw new ApiError(
+              400, "bad_request", "replicas must hold application_name strings, had " + name);
+        }
+        replicas.add(name.asText());
+      }
+    }
+    Duration lag =
+        body.hasNonNull("max_replica_lag_ms")
+            ? Duration.ofMillis(number(body, "max_replica_lag_ms", 1, 86_400_000))
+            : l.maxReplicaLag();
+    long lagBytes =
+        body.hasNonNull("max_replica_lag_bytes")
+            ? number(body, "max_replica_lag_bytes", 1, Long.MAX_VALUE)
+            : l.maxReplicaLagBytes();
+    return l.withReplicas(replicas, lag, lagBytes);
+  }
+
+  private static long number(JsonNode body, String field, long min, long max) {
+    JsonNode v = body.get(field);
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+      throw new ApiError(
+          400,
+          "bad_request",
+          field
+              + " must be an integer "
+              + min
+              + ".."
+              + (max == Long.MAX_VALUE ? "" : max)
+              + ", was "
+              + v);
+    }
+    return v.asLong();
+  }
+
   private Job job(Context ctx) {
     String id = ctx.pathParam("job");
     return runner
@@ -140,6 +257,7 @@ public final class JobEndpoints {
     j.finishedAt().ifPresent(t -> n.put("finished_at", t.toString()));
     j.message().ifPresent(m -> n.put("message", m));
     j.rows().ifPresent(p -> rows(n.putObject("rows"), p));
+    j.limits().ifPresent(l -> limits(n.putObject("limits"), l));
     j.ddl()
         .ifPresent(
             d -> {
@@ -164,6 +282,21 @@ public final class JobEndpoints {
     o.put("per_second", Math.round(p.rowsPerSecond() * 10) / 10.0);
     p.eta().ifPresent(eta -> o.put("eta_seconds", eta.toSeconds()));
     o.put("batches", p.batches());
+    if (p.batchSize() > 0) {
+      o.put("batch_size", p.batchSize());
+    }
+    p.waitingFor().ifPresent(w -> o.put("waiting_for", w));
+  }
+
+  private static void limits(ObjectNode o, BackfillLimits l) {
+    o.put("paused", l.paused());
+    o.put("batch_time_ms", l.batchTime().toMillis());
+    o.put("max_rows_per_second", l.maxRowsPerSecond());
+    o.put("max_active_connections", l.maxActiveConnections());
+    ArrayNode replicas = o.putArray("replicas");
+    l.replicas().forEach(replicas::add);
+    o.put("max_replica_lag_ms", l.maxReplicaLag().toMillis());
+    o.put("max_replica_lag_bytes", l.maxReplicaLagBytes());
   }
 
   // ---------------------------------------------------------------- request fields

@@ -2,10 +2,13 @@ package io.turnout.admin.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.turnout.config.Units;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -70,11 +73,94 @@ final class JobCommands {
     Integer batchSize;
 
     Integer startBatched(String kind) {
-      ObjectNode extra = options.client().json().createObjectNode();
+      return startBatched(kind, options.client().json().createObjectNode());
+    }
+
+    Integer startBatched(String kind, ObjectNode extra) {
       if (batchSize != null) {
         extra.put("batch_size", batchSize);
       }
       return start(kind, extra);
+    }
+  }
+
+  /**
+   * A backfill's limits as options: given at its start, or changed while it runs ({@code turnout
+   * job JOB --max-rows-per-second 5000}). Only the options given are sent; the others keep their
+   * value.
+   */
+  static final class LimitOptions {
+    @Option(
+        names = "--max-rows-per-second",
+        paramLabel = "ROWS",
+        description = "Backfill at most this many rows per second (0: no limit).")
+    Long maxRowsPerSecond;
+
+    @Option(
+        names = "--max-active-connections",
+        paramLabel = "N",
+        description =
+            "Wait while more client connections are running a statement on the database (0: no"
+                + " check).")
+    Integer maxActiveConnections;
+
+    @Option(
+        names = "--batch-time",
+        paramLabel = "DURATION",
+        description = "Size each batch toward this duration, e.g. 50ms (0: keep --batch-size).")
+    String batchTime;
+
+    @Option(
+        names = "--replica",
+        paramLabel = "NAME",
+        description =
+            "Wait while this standby (its application_name in pg_stat_replication) lags; repeat for"
+                + " several.")
+    List<String> replicas;
+
+    @Option(
+        names = "--max-replica-lag",
+        paramLabel = "DURATION",
+        description = "Replay lag a --replica may have, e.g. 10s.")
+    String maxReplicaLag;
+
+    @Option(
+        names = "--max-replica-lag-bytes",
+        paramLabel = "SIZE",
+        description = "WAL a --replica may have left to replay, e.g. 64MB.")
+    String maxReplicaLagBytes;
+
+    void putInto(ObjectNode body) {
+      if (maxRowsPerSecond != null) {
+        body.put("max_rows_per_second", maxRowsPerSecond);
+      }
+      if (maxActiveConnections != null) {
+        body.put("max_active_connections", maxActiveConnections);
+      }
+      if (batchTime != null) {
+        body.put("batch_time_ms", duration("--batch-time", batchTime).toMillis());
+      }
+      if (replicas != null) {
+        replicas.forEach(body.putArray("replicas")::add);
+      }
+      if (maxReplicaLag != null) {
+        body.put("max_replica_lag_ms", duration("--max-replica-lag", maxReplicaLag).toMillis());
+      }
+      if (maxReplicaLagBytes != null) {
+        try {
+          body.put("max_replica_lag_bytes", Units.parseSize(maxReplicaLagBytes));
+        } catch (IllegalArgumentException e) {
+          throw new CliFailure(2, "--max-replica-lag-bytes: " + e.getMessage());
+        }
+      }
+    }
+
+    private static Duration duration(String option, String text) {
+      try {
+        return Units.parseDuration(text);
+      } catch (IllegalArgumentException e) {
+        throw new CliFailure(2, option + ": " + e.getMessage());
+      }
     }
   }
 
@@ -155,9 +241,21 @@ final class JobCommands {
           "Copy old into new in keyset batches (resumable), then validate the NOT NULL check."
               + " Needs dual-write on. Then: backfilled.")
   static final class Backfill extends BatchedStarter {
+    @Mixin LimitOptions limits = new LimitOptions();
+
+    @Option(
+        names = "--paused",
+        description = "Start paused (resume with turnout job JOB --resume).")
+    boolean paused;
+
     @Override
     public Integer call() {
-      return startBatched("backfill");
+      ObjectNode extra = options.client().json().createObjectNode();
+      limits.putInto(extra);
+      if (paused) {
+        extra.put("paused", true);
+      }
+      return startBatched("backfill", extra);
     }
   }
 
@@ -210,6 +308,14 @@ final class JobCommands {
     @Option(names = "--cancel", description = "Stop the job at its next safe point.")
     boolean cancel;
 
+    @Option(names = "--pause", description = "Pause a backfill after its batch in flight.")
+    boolean pause;
+
+    @Option(names = "--resume", description = "Resume a paused backfill.")
+    boolean resume;
+
+    @Mixin LimitOptions limits = new LimitOptions();
+
     @Override
     public Integer call() {
       AdminClient c = options.client();
@@ -233,6 +339,18 @@ final class JobCommands {
       if (cancel) {
         JsonNode j = c.post("/api/v1/jobs/" + jobId + "/cancel", c.json().createObjectNode());
         return print(j, jobId + ": cancel requested (" + j.path("status").asText() + ")");
+      }
+      ObjectNode change = c.json().createObjectNode();
+      limits.putInto(change);
+      if (pause || resume) {
+        if (pause && resume) {
+          throw new CliFailure(2, "--pause and --resume together: choose one");
+        }
+        change.put("paused", pause);
+      }
+      if (!change.isEmpty()) {
+        JsonNode j = c.post("/api/v1/jobs/" + jobId + "/limits", change);
+        return print(j, jobId + ": limits now " + j.path("limits"));
       }
       return follow(this, c, c.get("/api/v1/jobs/" + jobId));
     }

@@ -9,6 +9,7 @@ import java.util.Locale;
  *
  * <pre>
  * backfill rename-email [#########...........]  45.2%  452,000/1,000,000 rows  8,120 rows/s  ETA 1m 7s
+ * backfill rename-email [#########...........]  45.2%  452,000/1,000,000 rows  8,120 rows/s  waiting: paused by an operator
  * </pre>
  */
 final class ProgressLine {
@@ -23,6 +24,9 @@ final class ProgressLine {
       double f = rows.path("fraction").asDouble();
       String eta =
           rows.has("eta_seconds") ? "  ETA " + duration(rows.path("eta_seconds").asLong()) : "";
+      if (rows.has("waiting_for")) {
+        eta = "  waiting: " + rows.path("waiting_for").asText();
+      }
       return String.format(
           Locale.ROOT,
           "%s %s %5.1f%%  %,d/%,d rows  %,.0f rows/s%s",

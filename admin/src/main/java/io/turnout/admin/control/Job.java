@@ -5,6 +5,8 @@ import io.turnout.admin.ddl.DdlPlan;
 import io.turnout.admin.ddl.DdlRetry;
 import io.turnout.admin.ddl.DdlStep;
 import io.turnout.admin.ddl.StepOutcome;
+import io.turnout.admin.jobs.Backfill;
+import io.turnout.admin.jobs.BackfillLimits;
 import io.turnout.admin.jobs.JobProgress;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One job as the API and the CLI see it: what it is, where it stands, how far it got and how it
@@ -50,6 +53,7 @@ public final class Job {
   private volatile boolean cancelRequested;
   private volatile Runnable canceller = () -> {};
   private volatile Supplier<JobProgress> rows;
+  private volatile Backfill backfill;
   private volatile DdlProgress ddl;
   private final Map<String, Object> result = Collections.synchronizedMap(new LinkedHashMap<>());
 
@@ -121,6 +125,33 @@ public final class Job {
     return cancelRequested;
   }
 
+  /** A running backfill's limits, which {@link #changeLimits} changes; empty for other jobs. */
+  public Optional<BackfillLimits> limits() {
+    Backfill b = backfill;
+    return b == null ? Optional.empty() : Optional.of(b.limits());
+  }
+
+  /**
+   * Changes a running backfill's limits (pause, resume, a new rate), from its next batch on.
+   *
+   * @return the limits now in force
+   * @throws IllegalStateException when this job is no backfill, or has finished
+   */
+  public synchronized BackfillLimits changeLimits(UnaryOperator<BackfillLimits> change) {
+    Backfill b = backfill;
+    if (b == null || status.finished()) {
+      throw new IllegalStateException(
+          "job "
+              + id
+              + " is "
+              + (b == null ? "not a backfill" : "finished")
+              + ": no limits to change");
+    }
+    BackfillLimits changed = change.apply(b.limits());
+    b.limits(changed);
+    return changed;
+  }
+
   // ------------------------------------------------------------ the worker's side
 
   /** Asks the job to stop at its next safe point; a finished job ignores it. */
@@ -138,6 +169,13 @@ public final class Job {
     if (cancelRequested) {
       action.run();
     }
+  }
+
+  /** The backfill this job runs: its progress and limits show through the job. */
+  void runs(Backfill work) {
+    this.backfill = work;
+    trackRows(work::progress);
+    onCancel(work::cancel);
   }
 
   void trackRows(Supplier<JobProgress> progress) {

@@ -1,6 +1,8 @@
 package io.turnout.admin.control;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.turnout.admin.control.JobRejectedException.Reason;
+import io.turnout.config.plan.Migration;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -119,6 +121,11 @@ public final class JobRunner implements AutoCloseable {
     synchronized (jobs) {
       return Optional.ofNullable(jobs.get(id));
     }
+  }
+
+  /** Gauges of the newest backfill and verify of each migration in {@code plan}. */
+  public void bindMetrics(MeterRegistry registry, List<? extends Migration> plan) {
+    JobMetrics.bind(this, plan, registry);
   }
 
   /** Every job still known, newest first. */

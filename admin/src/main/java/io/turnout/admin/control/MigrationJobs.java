@@ -13,6 +13,7 @@ import io.turnout.admin.ddl.ExpandPlanner.NotNull;
 import io.turnout.admin.ddl.PostgresExpressionTypes;
 import io.turnout.admin.ddl.StepOutcome;
 import io.turnout.admin.jobs.Backfill;
+import io.turnout.admin.jobs.BackfillLimits;
 import io.turnout.admin.jobs.BackfillResult;
 import io.turnout.admin.jobs.JobLock;
 import io.turnout.admin.jobs.JobOptions;
@@ -133,11 +134,19 @@ public final class MigrationJobs {
     transitions.check(id, request(kind, confirm));
   }
 
+  /**
+   * @param limits how hard a backfill may push (changeable while it runs, through its {@link Job})
+   */
   public JobRunner.Work work(
-      String id, JobKind kind, Optional<String> confirm, JobOptions options, Origin origin) {
+      String id,
+      JobKind kind,
+      Optional<String> confirm,
+      JobOptions options,
+      BackfillLimits limits,
+      Origin origin) {
     return switch (kind) {
       case EXPAND -> job -> expand(job, id, origin);
-      case BACKFILL -> job -> backfill(job, id, options, origin);
+      case BACKFILL -> job -> backfill(job, id, options, limits, origin);
       case VERIFY -> job -> verify(job, id, options, origin);
       case CONTRACT -> job -> contract(job, id, confirm, origin);
     };
@@ -182,12 +191,12 @@ public final class MigrationJobs {
     return describe(o);
   }
 
-  private End backfill(Job job, String id, JobOptions options, Origin origin) throws Exception {
+  private End backfill(Job job, String id, JobOptions options, BackfillLimits limits, Origin origin)
+      throws Exception {
     Migration m = onDefaultBackend(id);
     transitions.check(id, Request.of(Action.BACKFILL));
-    Backfill backfill = new Backfill(database, m, options);
-    job.trackRows(backfill::progress);
-    job.onCancel(backfill::cancel);
+    Backfill backfill = new Backfill(database, m, options, limits);
+    job.runs(backfill);
     job.say("backfilling " + m.table().qualified());
     long started = System.nanoTime();
     BackfillResult r = backfill.run();

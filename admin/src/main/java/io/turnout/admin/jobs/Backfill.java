@@ -18,13 +18,20 @@ import org.slf4j.LoggerFactory;
  * Fills a migration's new columns from its old ones ({@code new := forward(old)}) in keyset batches
  * over the primary key, resumably.
  *
- * <p>Each batch is one transaction holding one statement: a keyset select of the next {@code
- * batchSize} keys, an UPDATE of those rows where a new column differs from forward(old), and the
- * batch's greatest key taken from the keyset select (so the walk advances through batches that
- * needed no change); then the checkpoint row is advanced in the same transaction. Because the
- * UPDATE's condition is re-checked against the newest row version when it meets a concurrent write
- * (READ COMMITTED), a row the application already dual-wrote is never overwritten with a stale
- * value.
+ * <p>Each batch is one transaction holding one statement: a keyset select of the next keys, an
+ * UPDATE of those rows where a new column differs from forward(old), and the batch's greatest key
+ * taken from the keyset select (so the walk advances through batches that needed no change); then
+ * the checkpoint row is advanced in the same transaction. Because the UPDATE's condition is
+ * re-checked against the newest row version when it meets a concurrent write (READ COMMITTED), a
+ * row the application already dual-wrote is never overwritten with a stale value.
+ *
+ * <p>A pass ends at the greatest key when it started: rows inserted later come through Turnout,
+ * which dual-writes them, so the pass never chases an insert-heavy table's tail. Each batch is
+ * sized toward {@link BackfillLimits#batchTime()} (short, so an application write never waits long
+ * behind a batch's row locks), and waits before it starts while the {@link BackfillLimits} say so:
+ * paused, over a rate limit, too many active connections, a named replica lagging. The limits can
+ * change while it runs ({@link #limits(BackfillLimits)}); what it waits for shows in {@link
+ * #progress()}.
  *
  * <p>One backfill per migration runs at a time across all instances (a session advisory lock on the
  * job's connection); a second is refused with {@link JobRefusedException}. A killed run resumes
@@ -44,21 +51,49 @@ public final class Backfill {
   private static final String DEADLOCK_DETECTED = "40P01";
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
+  /** How often a backfill waiting on its limits looks again. */
+  private static final Duration LOAD_RECHECK = Duration.ofMillis(200);
+
+  /** A batch at the minimum size taking this many target batch times means the database is slow. */
+  private static final int SLOW_BATCH_FACTOR = 4;
+
   private final DataSource dataSource;
   private final Migration migration;
   private final JobOptions options;
   private final ProgressMeter meter = new ProgressMeter();
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean cancelRequested;
+  private volatile BackfillLimits limits;
 
-  public Backfill(DataSource dataSource, Migration migration, JobOptions options) {
+  /**
+   * @param options the first batch's size, and lock handling
+   * @param limits how hard it may push; change them while it runs with {@link
+   *     #limits(BackfillLimits)}
+   */
+  public Backfill(
+      DataSource dataSource, Migration migration, JobOptions options, BackfillLimits limits) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.migration = Objects.requireNonNull(migration, "migration");
     this.options = Objects.requireNonNull(options, "options");
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  public Backfill(DataSource dataSource, Migration migration, JobOptions options) {
+    this(dataSource, migration, options, BackfillLimits.DEFAULT);
   }
 
   public Backfill(DataSource dataSource, Migration migration) {
     this(dataSource, migration, JobOptions.DEFAULT);
+  }
+
+  /** The limits in force. */
+  public BackfillLimits limits() {
+    return limits;
+  }
+
+  /** New limits, from the next batch on (pause, resume, a new rate): from any thread. */
+  public void limits(BackfillLimits changed) {
+    limits = Objects.requireNonNull(changed, "limits");
   }
 
   public String migrationId() {
@@ -111,43 +146,135 @@ public final class Backfill {
     Checkpoint checkpoint;
     if (saved.isPresent() && !saved.get().finished()) {
       checkpoint = saved.get();
+      if (checkpoint.upperKey() == null) {
+        checkpoint = checkpoint.bounded(c, greatestKey(c, target));
+      }
       log.info(
-          "backfill of {}: resuming {} after key {} ({} rows done)",
+          "backfill of {}: resuming {} after key {} up to {} ({} rows done)",
           migration.id(),
           target.table().name(),
           checkpoint.lastKey(),
+          checkpoint.upperKey(),
           checkpoint.rowsDone());
     } else {
-      checkpoint = Checkpoint.startPass(c, migration.id(), JOB, target.estimateRows(c));
+      checkpoint =
+          Checkpoint.startPass(
+              c, migration.id(), JOB, greatestKey(c, target), target.estimateRows(c));
       log.info(
-          "backfill of {}: new pass over {} (~{} rows)",
+          "backfill of {}: new pass over {} (~{} rows, keys up to {})",
           migration.id(),
           target.table().name(),
-          checkpoint.rowsTotal());
+          checkpoint.rowsTotal(),
+          checkpoint.upperKey());
     }
     meter.start(checkpoint.rowsDone(), checkpoint.rowsTotal());
     BatchSql sql = BatchSql.of(target);
     List<String> lastKey = checkpoint.lastKey();
     long changed = 0;
     long batches = 0;
+    int size = options.batchSize();
     c.setAutoCommit(false);
+    if (checkpoint.upperKey().isEmpty()) {
+      checkpoint.finish(c); // the table was empty when the pass started
+      c.commit();
+      return end(JobState.DONE, checkpoint, lastKey, changed, batches);
+    }
     while (true) {
-      if (cancelRequested) {
+      meter.batchSize(limitFor(size));
+      if (cancelRequested || !awaitLimits(c)) {
         return end(JobState.CANCELLED, checkpoint, lastKey, changed, batches);
       }
-      Optional<BatchOutcome> outcome = batchWithRetries(c, sql, target, checkpoint, lastKey);
+      int limit = limitFor(size); // the limits may have changed while it waited
+      meter.batchSize(limit);
+      long t0 = System.nanoTime();
+      Optional<BatchOutcome> outcome = batchWithRetries(c, sql, target, checkpoint, lastKey, limit);
       if (outcome.isEmpty()) {
         return end(JobState.CANCELLED, checkpoint, lastKey, changed, batches);
       }
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
       BatchOutcome b = outcome.get();
-      if (b.covered() == 0) {
+      if (b.covered() > 0) {
+        lastKey = b.lastKey();
+        changed += b.changed();
+        batches++;
+        meter.batch(b.covered(), b.changed());
+      }
+      if (b.finished()) {
         return end(JobState.DONE, checkpoint, lastKey, changed, batches);
       }
-      lastKey = b.lastKey();
-      changed += b.changed();
-      batches++;
-      meter.batch(b.covered(), b.changed());
+      if (!pace(b.covered(), took)) {
+        return end(JobState.CANCELLED, checkpoint, lastKey, changed, batches);
+      }
+      size = BatchSizer.next(limit, b.covered(), took, limits.batchTime());
     }
+  }
+
+  /** A batch's LIMIT: its adaptive size, within a quarter second's worth of a rate limit. */
+  private int limitFor(int size) {
+    long rate = limits.maxRowsPerSecond();
+    return rate == 0 ? size : (int) Math.max(1, Math.min(size, rate / 4));
+  }
+
+  /** The greatest key now: where a new pass ends (later rows are dual-written already). */
+  private static List<String> greatestKey(Connection c, JobTarget target) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(target.keyset().greatestKey(target.tableSql()));
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Keyset.readKey(rs, 1) : List.of();
+    }
+  }
+
+  /**
+   * Waits while paused or while the load limits say so, the reason in the progress; false if
+   * cancelled meanwhile.
+   */
+  private boolean awaitLimits(Connection c) throws SQLException {
+    while (!cancelRequested) {
+      BackfillLimits l = limits;
+      String why = l.paused() ? "paused by an operator" : LoadCheck.why(c, l);
+      c.commit(); // the load queries' snapshot
+      if (why == null) {
+        meter.waitingFor(null);
+        return true;
+      }
+      if (!why.equals(meter.snapshot().waitingFor().orElse(null))) {
+        log.info("backfill of {}: waiting: {}", migration.id(), why);
+      }
+      meter.waitingFor(why);
+      if (!sleep(LOAD_RECHECK)) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Holds the rate limit: a batch of {@code rows} that took {@code took} waits out the rest of the
+   * time those rows are allowed. Also backs off when even a small batch is slow, a sign of load the
+   * limits do not measure (I/O, locks): as long again as the batch took. False if cancelled.
+   */
+  private boolean pace(long rows, Duration took) {
+    BackfillLimits l = limits;
+    long waitNanos = 0;
+    String why = null;
+    if (l.maxRowsPerSecond() > 0) {
+      waitNanos = rows * 1_000_000_000L / l.maxRowsPerSecond() - took.toNanos();
+      why = "rate limit " + l.maxRowsPerSecond() + " rows/s";
+    }
+    Duration target = l.batchTime();
+    if (!target.isZero()
+        && rows <= BatchSizer.MIN
+        && took.compareTo(target.multipliedBy(SLOW_BATCH_FACTOR)) > 0
+        && took.toNanos() > waitNanos) {
+      waitNanos = took.toNanos();
+      why = "batches of " + rows + " rows take " + took.toMillis() + " ms";
+    }
+    if (waitNanos <= 0) {
+      return true;
+    }
+    meter.waitingFor(why);
+    boolean goOn = sleep(Duration.ofNanos(waitNanos));
+    meter.waitingFor(null);
+    return goOn;
   }
 
   private BackfillResult end(
@@ -167,12 +294,17 @@ public final class Backfill {
 
   /** One batch, retried on lock timeouts and deadlocks; empty if cancelled while waiting. */
   private Optional<BatchOutcome> batchWithRetries(
-      Connection c, BatchSql sql, JobTarget target, Checkpoint checkpoint, List<String> lastKey)
+      Connection c,
+      BatchSql sql,
+      JobTarget target,
+      Checkpoint checkpoint,
+      List<String> lastKey,
+      int size)
       throws SQLException {
     Duration backoff = options.retryBackoff();
     for (int attempt = 0; ; attempt++) {
       try {
-        BatchOutcome outcome = batch(c, sql, target, checkpoint, lastKey);
+        BatchOutcome outcome = batch(c, sql, target, checkpoint, lastKey, size);
         c.commit();
         return Optional.of(outcome);
       } catch (SQLException e) {
@@ -227,7 +359,12 @@ public final class Backfill {
   }
 
   private BatchOutcome batch(
-      Connection c, BatchSql sql, JobTarget target, Checkpoint checkpoint, List<String> lastKey)
+      Connection c,
+      BatchSql sql,
+      JobTarget target,
+      Checkpoint checkpoint,
+      List<String> lastKey,
+      int size)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT set_config('lock_timeout', ?, true)")) {
       ps.setString(1, options.lockTimeout().toMillis() + "ms");
@@ -235,19 +372,24 @@ public final class Backfill {
     }
     boolean first = lastKey.isEmpty();
     try (PreparedStatement ps = c.prepareStatement(first ? sql.first() : sql.next())) {
-      int index = first ? 1 : target.keyset().bind(ps, 1, lastKey);
-      ps.setInt(index, options.batchSize());
+      Keyset k = target.keyset();
+      int index = first ? 1 : k.bind(ps, 1, lastKey);
+      index = k.bind(ps, index, checkpoint.upperKey());
+      ps.setInt(index, size);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         long covered = rs.getLong(1);
         long changed = rs.getLong(2);
-        List<String> key = Keyset.readKey(rs, 3);
-        if (covered == 0) {
-          checkpoint.finish(c);
-          return new BatchOutcome(0, 0, lastKey);
+        List<String> key = covered == 0 ? lastKey : Keyset.readKey(rs, 3);
+        if (covered > 0) {
+          checkpoint.advance(c, key, covered);
         }
-        checkpoint.advance(c, key, covered);
-        return new BatchOutcome(covered, changed, key);
+        // Fewer rows than asked for: nothing is left up to the pass's end.
+        boolean finished = covered < size;
+        if (finished) {
+          checkpoint.finish(c);
+        }
+        return new BatchOutcome(covered, changed, key, finished);
       }
     }
   }
@@ -286,7 +428,7 @@ public final class Backfill {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  private record BatchOutcome(long covered, long changed, List<String> lastKey) {}
+  private record BatchOutcome(long covered, long changed, List<String> lastKey, boolean finished) {}
 
   /** The batch statement, with and without a last key (the first batch of a pass has none). */
   private record BatchSql(String first, String next) {
@@ -303,7 +445,9 @@ public final class Backfill {
           + k.selectKeys()
           + " FROM "
           + table
-          + (after ? " WHERE " + k.after() : "")
+          + " WHERE "
+          + (after ? k.after() + " AND " : "")
+          + k.atMost()
           + " ORDER BY "
           + k.orderBy()
           + " LIMIT ?), turnout_u AS (UPDATE "

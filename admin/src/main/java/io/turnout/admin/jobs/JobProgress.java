@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param eta time left at the current rate; empty until the rate is known or once past the estimate
  * @param batches batches (chunks) committed by this run
  * @param failure why the job is {@link JobState#FAILED}; empty otherwise
+ * @param waitingFor what a running backfill waits for before its next batch (paused, a rate limit,
+ *     load, replica lag); empty while it runs freely
+ * @param batchSize the size of the next batch (it adapts to the target batch time)
  */
 public record JobProgress(
     JobState state,
@@ -24,7 +27,9 @@ public record JobProgress(
     double rowsPerSecond,
     Optional<Duration> eta,
     long batches,
-    Optional<String> failure) {
+    Optional<String> failure,
+    Optional<String> waitingFor,
+    int batchSize) {
 
   /** Fraction done in [0, 1], from the estimate (1 once done, whatever the estimate said). */
   public double fraction() {

@@ -17,6 +17,8 @@ final class ProgressMeter {
   private volatile long batches;
   private volatile long startedNanos;
   private volatile String failure;
+  private volatile String waitingFor;
+  private volatile int batchSize;
 
   /** Called once by the job thread when the pass (or the resumed pass) is known. */
   void start(long resumedRowsDone, long estimatedTotal) {
@@ -35,7 +37,17 @@ final class ProgressMeter {
   }
 
   void finish(JobState end) {
+    waitingFor = null;
     state = end;
+  }
+
+  /** What the job waits for now, or null once it goes on. */
+  void waitingFor(String why) {
+    waitingFor = why;
+  }
+
+  void batchSize(int rows) {
+    batchSize = rows;
   }
 
   void fail(String why) {
@@ -62,6 +74,15 @@ final class ProgressMeter {
       eta = Optional.of(Duration.ofMillis((long) ((total - done) / rate * 1000)));
     }
     return new JobProgress(
-        s, done, rowsChanged, total, rate, eta, batches, Optional.ofNullable(failure));
+        s,
+        done,
+        rowsChanged,
+        total,
+        rate,
+        eta,
+        batches,
+        Optional.ofNullable(failure),
+        Optional.ofNullable(waitingFor),
+        batchSize);
   }
 }

@@ -96,6 +96,80 @@ class JobEndpointsIT {
     }
   }
 
+  @Test
+  void aBackfillStartedPaused_showsWhy_takesNewLimits_andResumes(PostgresServer pg)
+      throws Exception {
+    String db = pg.createDatabase("jobapi");
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL)");
+      s.execute("INSERT INTO users (email) SELECT 'u' || g FROM generate_series(1, 3000) g");
+    }
+    try (ControlPlane control = ControlPlane.start(config(pg, db), "job-api", s -> {})) {
+      String base = "http://127.0.0.1:" + control.adminAddress().orElseThrow().getPort();
+      String jobs = base + "/api/v1/migrations/rename-email/jobs";
+      JsonNode expand = await(base, id(post(jobs, "{\"kind\": \"expand\"}", TOKEN)));
+      assertThat(expand.path("status").asText()).as(expand.toString()).isEqualTo("succeeded");
+      HttpResponse<String> on =
+          post(
+              base + "/api/v1/migrations/rename-email/transitions",
+              "{\"action\": \"dual_write_on\"}",
+              TOKEN);
+      assertThat(on.statusCode()).as(on.body()).isEqualTo(200);
+      assertError(
+          post(jobs, "{\"kind\": \"verify\", \"paused\": true}", TOKEN),
+          400,
+          "bad_request",
+          "paused is a backfill limit");
+
+      String id =
+          id(post(jobs, "{\"kind\": \"backfill\", \"paused\": true, \"replicas\": []}", TOKEN));
+      String limits = base + "/api/v1/jobs/" + id + "/limits";
+      JsonNode waiting = awaitRows(base, id, "waiting_for");
+      assertThat(waiting.path("rows").path("waiting_for").asText())
+          .isEqualTo("paused by an operator");
+      assertThat(waiting.path("rows").path("done").asLong()).isZero();
+      assertThat(waiting.path("limits").path("paused").asBoolean()).isTrue();
+
+      assertError(post(limits, "{\"speed\": 1}", TOKEN), 400, "bad_request", "unknown field");
+      assertError(
+          post(limits, "{\"max_rows_per_second\": -1}", TOKEN),
+          400,
+          "bad_request",
+          "max_rows_per_second must be an integer 0..");
+      assertError(post(limits, "{\"paused\": false}", null), 401, "unauthorized", "admin token");
+      HttpResponse<String> rated = post(limits, "{\"max_rows_per_second\": 100000}", TOKEN);
+      assertThat(rated.statusCode()).as(rated.body()).isEqualTo(200);
+      JsonNode job = json.readTree(rated.body());
+      assertThat(job.path("limits").path("max_rows_per_second").asLong()).isEqualTo(100000);
+      assertThat(job.path("limits").path("paused").asBoolean()).as("kept").isTrue();
+
+      HttpResponse<String> resumed = post(limits, "{\"paused\": false}", TOKEN);
+      assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(200);
+      JsonNode done = await(base, id);
+      assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("succeeded");
+      assertThat(done.path("result").path("rows_done").asLong()).isEqualTo(3000);
+      assertError(post(limits, "{\"paused\": true}", TOKEN), 409, "no_limits", "finished");
+    }
+  }
+
+  private String id(HttpResponse<String> started) throws Exception {
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    return json.readTree(started.body()).path("id").asText();
+  }
+
+  /** The job once its rows show {@code field}. */
+  private JsonNode awaitRows(String base, String id, String field) throws Exception {
+    for (int i = 0; i < 400; i++) {
+      JsonNode job = json.readTree(get(base + "/api/v1/jobs/" + id).body());
+      if (job.path("rows").has(field)) {
+        return job;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("job " + id + " never showed rows." + field);
+  }
+
   private JsonNode await(String base, String id) throws Exception {
     for (int i = 0; i < 200; i++) {
       JsonNode job = json.readTree(get(base + "/api/v1/jobs/" + id).body());

@@ -24,6 +24,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -36,12 +38,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(PostgresExtension.class)
 class BackfillIT {
+  /** Batches of the size asked for, so the tests can count them. */
+  private static final BackfillLimits FIXED = BackfillLimits.DEFAULT.withBatchTime(Duration.ZERO);
 
   @Test
   void backfill_transform20kRows_fillsEveryRowAndFinishesThePass(PostgresServer pg)
       throws Exception {
     String db = JobFixtures.usersDatabase(pg);
-    Backfill backfill = new Backfill(JobFixtures.dataSource(pg, db), SPLIT_NAME);
+    Backfill backfill =
+        new Backfill(JobFixtures.dataSource(pg, db), SPLIT_NAME, JobOptions.DEFAULT, FIXED);
 
     BackfillResult result = backfill.run();
 
@@ -69,9 +74,9 @@ class BackfillIT {
       throws Exception {
     String db = JobFixtures.usersDatabase(pg);
     DataSource ds = JobFixtures.dataSource(pg, db);
-    new Backfill(ds, RENAME_EMAIL).run();
+    new Backfill(ds, RENAME_EMAIL, JobOptions.DEFAULT, FIXED).run();
 
-    BackfillResult again = new Backfill(ds, RENAME_EMAIL).run();
+    BackfillResult again = new Backfill(ds, RENAME_EMAIL, JobOptions.DEFAULT, FIXED).run();
 
     assertThat(again.state()).isEqualTo(JobState.DONE);
     assertThat(again.batches()).isEqualTo(ROWS / 1000);
@@ -88,7 +93,7 @@ class BackfillIT {
       throws Exception {
     String db = JobFixtures.usersDatabase(pg);
     DataSource ds = JobFixtures.dataSource(pg, db);
-    Backfill backfill = new Backfill(ds, SPLIT_NAME, JobOptions.DEFAULT.withBatchSize(200));
+    Backfill backfill = new Backfill(ds, SPLIT_NAME, JobOptions.DEFAULT.withBatchSize(200), FIXED);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong writes = new AtomicLong();
     ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -156,7 +161,8 @@ class BackfillIT {
             UnanalysablePolicy.DEFAULT);
 
     BackfillResult result =
-        new Backfill(JobFixtures.dataSource(pg, db), rename, JobOptions.DEFAULT.withBatchSize(70))
+        new Backfill(
+                JobFixtures.dataSource(pg, db), rename, JobOptions.DEFAULT.withBatchSize(70), FIXED)
             .run();
 
     assertThat(result.state()).isEqualTo(JobState.DONE);
@@ -178,7 +184,8 @@ class BackfillIT {
       SchemaMigrator.migrate(c);
       s.execute("CREATE TABLE users (id bigint, email text, email_address text)");
     }
-    Backfill backfill = new Backfill(JobFixtures.dataSource(pg, db), RENAME_EMAIL);
+    Backfill backfill =
+        new Backfill(JobFixtures.dataSource(pg, db), RENAME_EMAIL, JobOptions.DEFAULT, FIXED);
 
     assertThatThrownBy(backfill::run)
         .isInstanceOf(JobRefusedException.class)
@@ -198,7 +205,11 @@ class BackfillIT {
       s.execute("CREATE TABLE users (id bigint PRIMARY KEY, email text)");
     }
 
-    assertThatThrownBy(() -> new Backfill(JobFixtures.dataSource(pg, db), RENAME_EMAIL).run())
+    assertThatThrownBy(
+            () ->
+                new Backfill(
+                        JobFixtures.dataSource(pg, db), RENAME_EMAIL, JobOptions.DEFAULT, FIXED)
+                    .run())
         .isInstanceOf(JobRefusedException.class)
         .hasMessage(
             "backfill of rename-email refused: table public.users has no column email_address;"
@@ -211,7 +222,7 @@ class BackfillIT {
     String db = JobFixtures.usersDatabase(pg);
     DataSource ds = JobFixtures.dataSource(pg, db);
     JobOptions options = JobOptions.DEFAULT.withBatchSize(100);
-    Backfill first = new Backfill(ds, SPLIT_NAME, options);
+    Backfill first = new Backfill(ds, SPLIT_NAME, options, FIXED);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     BackfillResult stopped;
     try {
@@ -237,7 +248,7 @@ class BackfillIT {
       assertThat(unsplit(c)).isEqualTo(ROWS - done);
     }
 
-    BackfillResult resumed = new Backfill(ds, SPLIT_NAME, options).run();
+    BackfillResult resumed = new Backfill(ds, SPLIT_NAME, options, FIXED).run();
 
     assertThat(resumed.state()).isEqualTo(JobState.DONE);
     assertThat(resumed.batches()).isEqualTo((ROWS - done) / 100); // no batch done twice
@@ -255,7 +266,7 @@ class BackfillIT {
     String db = JobFixtures.usersDatabase(pg);
     DataSource ds = JobFixtures.dataSource(pg, db);
     JobOptions options = JobOptions.DEFAULT.withBatchSize(100);
-    Backfill first = new Backfill(ds, SPLIT_NAME, options);
+    Backfill first = new Backfill(ds, SPLIT_NAME, options, FIXED);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (Connection admin = pg.connect(db)) {
       Future<BackfillResult> running = pool.submit(first::run);
@@ -286,7 +297,7 @@ class BackfillIT {
       assertThat(unsplit(c)).isEqualTo(ROWS - committed);
     }
 
-    BackfillResult resumed = new Backfill(ds, SPLIT_NAME, options).run();
+    BackfillResult resumed = new Backfill(ds, SPLIT_NAME, options, FIXED).run();
 
     assertThat(resumed.state()).isEqualTo(JobState.DONE);
     assertThat(resumed.batches()).isEqualTo((ROWS - committed) / 100);
@@ -311,17 +322,19 @@ class BackfillIT {
         }
       }
 
-      assertThatThrownBy(() -> new Backfill(ds, SPLIT_NAME).run())
+      assertThatThrownBy(() -> new Backfill(ds, SPLIT_NAME, JobOptions.DEFAULT, FIXED).run())
           .isInstanceOf(JobRefusedException.class)
           .hasMessageStartingWith("backfill of split-name is already running (advisory lock ")
           .hasMessageEndingWith(" held by pid " + holderPid + ")");
       // Another migration is not blocked by it.
-      assertThat(new Backfill(ds, RENAME_EMAIL).run().state()).isEqualTo(JobState.DONE);
+      assertThat(new Backfill(ds, RENAME_EMAIL, JobOptions.DEFAULT, FIXED).run().state())
+          .isEqualTo(JobState.DONE);
     }
 
     // The holder's session ended, and with it the lock (its backend exits just after close()).
     awaitLockReleased(pg, db, "split-name");
-    assertThat(new Backfill(ds, SPLIT_NAME).run().state()).isEqualTo(JobState.DONE);
+    assertThat(new Backfill(ds, SPLIT_NAME, JobOptions.DEFAULT, FIXED).run().state())
+        .isEqualTo(JobState.DONE);
   }
 
   @Test
@@ -333,7 +346,7 @@ class BackfillIT {
         JobOptions.DEFAULT
             .withLockTimeout(Duration.ofMillis(50))
             .withRetries(2, Duration.ofMillis(10));
-    Backfill blocked = new Backfill(ds, SPLIT_NAME, impatient);
+    Backfill blocked = new Backfill(ds, SPLIT_NAME, impatient, FIXED);
     try (Connection holder = pg.connect(db);
         Statement s = holder.createStatement()) {
       holder.setAutoCommit(false);
@@ -347,7 +360,7 @@ class BackfillIT {
       holder.rollback();
     }
 
-    BackfillResult resumed = new Backfill(ds, SPLIT_NAME, impatient).run();
+    BackfillResult resumed = new Backfill(ds, SPLIT_NAME, impatient, FIXED).run();
     assertThat(resumed.state()).isEqualTo(JobState.DONE);
     assertThat(resumed.batches()).isEqualTo(ROWS / 1000 - 1);
   }
@@ -355,7 +368,8 @@ class BackfillIT {
   @Test
   void run_calledTwice_isRefused(PostgresServer pg) throws Exception {
     String db = JobFixtures.usersDatabase(pg);
-    Backfill backfill = new Backfill(JobFixtures.dataSource(pg, db), RENAME_EMAIL);
+    Backfill backfill =
+        new Backfill(JobFixtures.dataSource(pg, db), RENAME_EMAIL, JobOptions.DEFAULT, FIXED);
     backfill.run();
 
     assertThatThrownBy(backfill::run)
@@ -364,6 +378,149 @@ class BackfillIT {
   }
 
   /** Waits (for a condition, not a time) until no session holds the backfill's advisory lock. */
+  @Test
+  void backfill_noPrimaryKey_walksAUniqueNotNullKey_notANullablePartialOrExpressionOne(
+      PostgresServer pg) throws Exception {
+    String db = pg.createDatabase("jobs");
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement()) {
+      SchemaMigrator.migrate(c);
+      s.execute(
+          "CREATE TABLE users (id bigint, code text NOT NULL, email text, email_address text)");
+      s.execute("CREATE UNIQUE INDEX users_id ON users (id)"); // id may be NULL
+      s.execute("CREATE UNIQUE INDEX users_lower_code ON users (lower(code))");
+      s.execute("CREATE UNIQUE INDEX users_some_codes ON users (code) WHERE email IS NOT NULL");
+      s.execute(
+          "INSERT INTO users (id, code, email) SELECT g, 'c' || lpad(g::text, 5, '0'),"
+              + " 'u' || g || '@example.org' FROM generate_series(1, 500) g");
+    }
+    DataSource ds = JobFixtures.dataSource(pg, db);
+    assertThatThrownBy(() -> new Backfill(ds, RENAME_EMAIL).run())
+        .isInstanceOf(JobRefusedException.class)
+        .hasMessageContaining("has no primary key and no unique index on NOT NULL columns");
+
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE UNIQUE INDEX users_code ON users (code)");
+    }
+    BackfillResult r =
+        new Backfill(ds, RENAME_EMAIL, JobOptions.DEFAULT.withBatchSize(100), FIXED).run();
+
+    assertThat(r.state()).isEqualTo(JobState.DONE);
+    assertThat(r.rowsDone()).isEqualTo(500);
+    assertThat(r.batches()).isEqualTo(5);
+    assertThat(r.lastKey()).containsExactly("c00500");
+    try (Connection c = pg.connect(db)) {
+      assertThat(count(c, "SELECT count(*) FROM users WHERE email_address IS DISTINCT FROM email"))
+          .isZero();
+    }
+  }
+
+  @Test
+  void backfill_paused_waitsSayingSo_andRowsInsertedMeanwhileDoNotExtendThePass(PostgresServer pg)
+      throws Exception {
+    String db = JobFixtures.usersDatabase(pg);
+    DataSource ds = JobFixtures.dataSource(pg, db);
+    Backfill backfill = new Backfill(ds, SPLIT_NAME, JobOptions.DEFAULT, FIXED.withPaused(true));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<BackfillResult> running = pool.submit(backfill::run);
+      awaitWaitingFor(backfill, "paused by an operator");
+      assertThat(backfill.progress().rowsDone()).isZero();
+      try (Connection c = pg.connect(db);
+          Statement s = c.createStatement()) {
+        // Written as dual-write writes them, after the pass started: not the pass's business.
+        s.execute(
+            "INSERT INTO users (id, email, name, first_name, last_name) SELECT g, 'late' || g,"
+                + " 'Late Comer', 'Late', 'Comer' FROM generate_series("
+                + (ROWS + 1)
+                + ", "
+                + (ROWS + 5000)
+                + ") g");
+      }
+      backfill.limits(backfill.limits().withPaused(false));
+      BackfillResult r = running.get();
+
+      assertThat(r.state()).isEqualTo(JobState.DONE);
+      assertThat(r.rowsDone()).isEqualTo(ROWS);
+      assertThat(r.lastKey()).containsExactly(Integer.toString(ROWS));
+      assertThat(backfill.progress().waitingFor()).isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Connection c = pg.connect(db)) {
+      assertThat(unsplit(c)).isZero();
+    }
+  }
+
+  @Test
+  void backfill_waitsForItsLimits_sayingWhich_andResumesWhenTheyChange(PostgresServer pg)
+      throws Exception {
+    String db = JobFixtures.usersDatabase(pg);
+    DataSource ds = JobFixtures.dataSource(pg, db);
+    BackfillLimits limits =
+        BackfillLimits.DEFAULT
+            .withMaxRowsPerSecond(2000)
+            .withReplicas(List.of("standby-a"), Duration.ofSeconds(5), 1 << 20);
+    Backfill backfill = new Backfill(ds, SPLIT_NAME, JobOptions.DEFAULT, limits);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try (Connection admin = pg.connect(db)) {
+      Future<BackfillResult> running = pool.submit(backfill::run);
+      awaitWaitingFor(backfill, "replica standby-a is not streaming");
+      assertThat(backfill.progress().rowsDone()).isZero();
+
+      // Two statements running elsewhere, one allowed: it waits for them.
+      backfill.limits(
+          limits
+              .withReplicas(List.of(), Duration.ofSeconds(5), 1 << 20)
+              .withMaxActiveConnections(1));
+      List<Future<?>> sleepers = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        sleepers.add(
+            pool.submit(
+                () -> {
+                  try (Connection c = pg.connect(db);
+                      Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_sleep(60) /* turnout-test-sleeper */");
+                  } catch (SQLException cancelled) {
+                    // cancelled below
+                  }
+                  return null;
+                }));
+      }
+      awaitWaitingFor(backfill, "active connections on the database (limit 1)");
+      try (Statement s = admin.createStatement()) {
+        s.execute(
+            "SELECT pg_cancel_backend(pid) FROM pg_stat_activity"
+                + " WHERE query LIKE '%turnout-test-sleeper%' AND pid <> pg_backend_pid()");
+      }
+      for (Future<?> f : sleepers) {
+        f.get();
+      }
+      while (backfill.progress().batches() == 0 && !running.isDone()) {
+        Thread.sleep(5);
+      }
+      // A quarter second's worth of the rate at most per batch.
+      assertThat(backfill.progress().batchSize()).isBetween(1, 500);
+      backfill.limits(backfill.limits().withMaxRowsPerSecond(0));
+      assertThat(running.get().state()).isEqualTo(JobState.DONE);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void awaitWaitingFor(Backfill backfill, String why) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (backfill.progress().waitingFor().map(w -> w.contains(why)).orElse(false)) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError(
+        "backfill never waited for \"" + why + "\"; progress: " + backfill.progress());
+  }
+
   private static void awaitLockReleased(PostgresServer pg, String db, String migrationId)
       throws Exception {
     long key = JobLock.key(Backfill.JOB, migrationId);

@@ -98,7 +98,22 @@ class JobCommandsIT {
 
       assertThat(turnout(admin, "dual-write", ID, "on").exit()).isZero();
 
-      AdminCli.Result backfill = turnout(admin, "backfill", ID, "--batch-size", "700");
+      // Started paused, its limits changed while it waits, then resumed and followed.
+      AdminCli.Result paused =
+          turnout(admin, "backfill", ID, "--batch-size", "700", "--paused", "--detach");
+      assertThat(paused.exit()).as(paused.err()).isZero();
+      String job = paused.out().replaceAll("(?s).*started (job-[0-9a-f]+).*", "$1");
+      AdminCli.Result both = turnout(admin, "job", job, "--pause", "--resume");
+      assertThat(both.exit()).isEqualTo(2);
+      assertThat(both.err()).contains("choose one");
+      AdminCli.Result rated = turnout(admin, "job", job, "--max-rows-per-second", "100000");
+      assertThat(rated.exit()).as(rated.err()).isZero();
+      assertThat(rated.out())
+          .contains("\"paused\":true")
+          .contains("\"max_rows_per_second\":100000");
+      AdminCli.Result resumed = turnout(admin, "job", job, "--resume");
+      assertThat(resumed.exit()).as(resumed.err()).isZero();
+      AdminCli.Result backfill = turnout(admin, "job", job);
       assertThat(backfill.exit()).as(backfill.err()).isZero();
       assertThat(backfill.out())
           .contains("backfill pass complete: 5000 rows, 5000 written")
