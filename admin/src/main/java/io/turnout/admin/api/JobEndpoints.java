@@ -63,6 +63,10 @@ public final class JobEndpoints {
       }
     }
     BackfillLimits limits = limits(body, BackfillLimits.DEFAULT);
+    boolean repair = bool(body, "repair");
+    if (repair && kind != JobKind.VERIFY) {
+      throw new ApiError(400, "bad_request", "repair is for verify, not " + kind.wireName());
+    }
     try {
       if (dryRun) {
         String ddl =
@@ -94,6 +98,7 @@ public final class JobEndpoints {
                   confirm,
                   options,
                   limits,
+                  repair,
                   new MigrationJobs.Origin(AdminApi.actor(ctx), Optional.of(ctx.ip()))));
       ApiJson.send(ctx, 202, json(job));
     } catch (UnknownMigrationException e) {

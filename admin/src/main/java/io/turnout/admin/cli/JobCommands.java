@@ -265,9 +265,20 @@ final class JobCommands {
       description =
           "Count rows where new ≠ forward(old) or old ≠ backward(new). Drift 0: verified.")
   static final class Verify extends BatchedStarter {
+    @Option(
+        names = "--repair",
+        description =
+            "Write forward(old) into the drifting rows found (only where they differ, so no"
+                + " concurrent dual-write is overwritten), then count them again.")
+    boolean repair;
+
     @Override
     public Integer call() {
-      return startBatched("verify");
+      ObjectNode extra = options.client().json().createObjectNode();
+      if (repair) {
+        extra.put("repair", true);
+      }
+      return startBatched("verify", extra);
     }
   }
 

@@ -136,6 +136,7 @@ public final class MigrationJobs {
 
   /**
    * @param limits how hard a backfill may push (changeable while it runs, through its {@link Job})
+   * @param repair a verify writes forward(old) into the drifting rows it finds
    */
   public JobRunner.Work work(
       String id,
@@ -143,11 +144,12 @@ public final class MigrationJobs {
       Optional<String> confirm,
       JobOptions options,
       BackfillLimits limits,
+      boolean repair,
       Origin origin) {
     return switch (kind) {
       case EXPAND -> job -> expand(job, id, origin);
       case BACKFILL -> job -> backfill(job, id, options, limits, origin);
-      case VERIFY -> job -> verify(job, id, options, origin);
+      case VERIFY -> job -> verify(job, id, options, repair, origin);
       case CONTRACT -> job -> contract(job, id, confirm, origin);
     };
   }
@@ -237,10 +239,11 @@ public final class MigrationJobs {
             + describe(o));
   }
 
-  private End verify(Job job, String id, JobOptions options, Origin origin) throws Exception {
+  private End verify(Job job, String id, JobOptions options, boolean repair, Origin origin)
+      throws Exception {
     Migration m = onDefaultBackend(id);
     transitions.check(id, Request.of(Action.VERIFY));
-    Verify verify = new Verify(database, m, options);
+    Verify verify = new Verify(database, m, options, repair);
     job.trackRows(verify::progress);
     job.onCancel(verify::cancel);
     job.say("verifying " + m.table().qualified());
@@ -248,6 +251,10 @@ public final class MigrationJobs {
     job.putResult("rows_checked", r.rowsChecked());
     job.putResult("drift", r.drift());
     job.putResult("sample_keys", r.sampleKeys());
+    if (repair) {
+      job.putResult("found", r.found());
+      job.putResult("repaired", r.repaired());
+    }
     if (r.state() != JobState.DONE) {
       return new End(
           Status.CANCELLED,
@@ -259,6 +266,7 @@ public final class MigrationJobs {
             + r.rowsChecked()
             + " rows: drift "
             + r.drift()
+            + (repair ? " after repairing " + r.repaired() + " of " + r.found() + " drifting" : "")
             + (r.sampleKeys().isEmpty() ? "" : " (first keys " + r.sampleKeys() + ")");
     return new End(Status.SUCCEEDED, found + "; " + describe(o));
   }

@@ -18,12 +18,8 @@ import org.slf4j.LoggerFactory;
  * Fills a migration's new columns from its old ones ({@code new := forward(old)}) in keyset batches
  * over the primary key, resumably.
  *
- * <p>Each batch is one transaction holding one statement: a keyset select of the next keys, an
- * UPDATE of those rows where a new column differs from forward(old), and the batch's greatest key
- * taken from the keyset select (so the walk advances through batches that needed no change); then
- * the checkpoint row is advanced in the same transaction. Because the UPDATE's condition is
- * re-checked against the newest row version when it meets a concurrent write (READ COMMITTED), a
- * row the application already dual-wrote is never overwritten with a stale value.
+ * <p>Each batch is one transaction: one {@link ForwardBatch} statement (which never overwrites a
+ * concurrent dual-write with a stale value), then the checkpoint row advanced.
  *
  * <p>A pass ends at the greatest key when it started: rows inserted later come through Turnout,
  * which dual-writes them, so the pass never chases an insert-heavy table's tail. Each batch is
@@ -168,7 +164,7 @@ public final class Backfill {
           checkpoint.upperKey());
     }
     meter.start(checkpoint.rowsDone(), checkpoint.rowsTotal());
-    BatchSql sql = BatchSql.of(target);
+    ForwardBatch sql = new ForwardBatch(target);
     List<String> lastKey = checkpoint.lastKey();
     long changed = 0;
     long batches = 0;
@@ -295,7 +291,7 @@ public final class Backfill {
   /** One batch, retried on lock timeouts and deadlocks; empty if cancelled while waiting. */
   private Optional<BatchOutcome> batchWithRetries(
       Connection c,
-      BatchSql sql,
+      ForwardBatch sql,
       JobTarget target,
       Checkpoint checkpoint,
       List<String> lastKey,
@@ -304,7 +300,7 @@ public final class Backfill {
     Duration backoff = options.retryBackoff();
     for (int attempt = 0; ; attempt++) {
       try {
-        BatchOutcome outcome = batch(c, sql, target, checkpoint, lastKey, size);
+        BatchOutcome outcome = batch(c, sql, checkpoint, lastKey, size);
         c.commit();
         return Optional.of(outcome);
       } catch (SQLException e) {
@@ -359,39 +355,19 @@ public final class Backfill {
   }
 
   private BatchOutcome batch(
-      Connection c,
-      BatchSql sql,
-      JobTarget target,
-      Checkpoint checkpoint,
-      List<String> lastKey,
-      int size)
+      Connection c, ForwardBatch sql, Checkpoint checkpoint, List<String> lastKey, int size)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('lock_timeout', ?, true)")) {
-      ps.setString(1, options.lockTimeout().toMillis() + "ms");
-      ps.execute();
+    ForwardBatch.Outcome o =
+        sql.run(c, lastKey, checkpoint.upperKey(), size, options.lockTimeout());
+    if (o.covered() > 0) {
+      checkpoint.advance(c, o.lastKey(), o.covered());
     }
-    boolean first = lastKey.isEmpty();
-    try (PreparedStatement ps = c.prepareStatement(first ? sql.first() : sql.next())) {
-      Keyset k = target.keyset();
-      int index = first ? 1 : k.bind(ps, 1, lastKey);
-      index = k.bind(ps, index, checkpoint.upperKey());
-      ps.setInt(index, size);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        long covered = rs.getLong(1);
-        long changed = rs.getLong(2);
-        List<String> key = covered == 0 ? lastKey : Keyset.readKey(rs, 3);
-        if (covered > 0) {
-          checkpoint.advance(c, key, covered);
-        }
-        // Fewer rows than asked for: nothing is left up to the pass's end.
-        boolean finished = covered < size;
-        if (finished) {
-          checkpoint.finish(c);
-        }
-        return new BatchOutcome(covered, changed, key, finished);
-      }
+    // Fewer rows than asked for: nothing is left up to the pass's end.
+    boolean finished = o.covered() < size;
+    if (finished) {
+      checkpoint.finish(c);
     }
+    return new BatchOutcome(o.covered(), o.changed(), o.lastKey(), finished);
   }
 
   /** False if cancelled (or interrupted) while waiting. */
@@ -429,41 +405,4 @@ public final class Backfill {
   }
 
   private record BatchOutcome(long covered, long changed, List<String> lastKey, boolean finished) {}
-
-  /** The batch statement, with and without a last key (the first batch of a pass has none). */
-  private record BatchSql(String first, String next) {
-    static BatchSql of(JobTarget target) {
-      return new BatchSql(build(target, false), build(target, true));
-    }
-
-    private static String build(JobTarget t, boolean after) {
-      Keyset k = t.keyset();
-      String table = t.tableSql() + " AS " + Keyset.TABLE_ALIAS;
-      return "WITH "
-          + Keyset.BATCH_ALIAS
-          + " AS (SELECT "
-          + k.selectKeys()
-          + " FROM "
-          + table
-          + " WHERE "
-          + (after ? k.after() + " AND " : "")
-          + k.atMost()
-          + " ORDER BY "
-          + k.orderBy()
-          + " LIMIT ?), turnout_u AS (UPDATE "
-          + table
-          + " SET "
-          + t.mapping().setList()
-          + " FROM "
-          + Keyset.BATCH_ALIAS
-          + " WHERE "
-          + k.joinBatch()
-          + " AND "
-          + t.mapping().forwardDiffers(Keyset.TABLE_ALIAS, t.table())
-          + " RETURNING 1) SELECT (SELECT count(*) FROM "
-          + Keyset.BATCH_ALIAS
-          + "), (SELECT count(*) FROM turnout_u), "
-          + k.lastKeyOfBatch();
-    }
-  }
 }

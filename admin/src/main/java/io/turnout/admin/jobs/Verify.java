@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,8 +26,11 @@ import org.slf4j.LoggerFactory;
  * backfill has not covered the row yet.
  *
  * <p>Verify takes no lock and writes nothing (no checkpoint: a verify's count only means something
- * for one complete pass, so a cancelled verify is rerun from the start). It takes one connection
- * from the {@link DataSource} for its run. {@link #run} blocks; {@link #progress()} and {@link
+ * for one complete pass, so a cancelled verify is rerun from the start), unless asked to repair:
+ * then each chunk that drifts gets the backfill's own {@link ForwardBatch} over its key range, in a
+ * short READ COMMITTED transaction of its own (new := forward(old), only where they differ, so a
+ * concurrent dual-write is never overwritten), and is counted again. It takes one connection from
+ * the {@link DataSource} for its run. {@link #run} blocks; {@link #progress()} and {@link
  * #cancel()} may be called from any thread. An instance runs once.
  */
 public final class Verify {
@@ -38,14 +42,23 @@ public final class Verify {
   private final DataSource dataSource;
   private final Migration migration;
   private final JobOptions options;
+  private final boolean repair;
   private final ProgressMeter meter = new ProgressMeter();
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean cancelRequested;
 
-  public Verify(DataSource dataSource, Migration migration, JobOptions options) {
+  /**
+   * @param repair write forward(old) into the drifting rows it finds (see the class comment)
+   */
+  public Verify(DataSource dataSource, Migration migration, JobOptions options, boolean repair) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.migration = Objects.requireNonNull(migration, "migration");
     this.options = Objects.requireNonNull(options, "options");
+    this.repair = repair;
+  }
+
+  public Verify(DataSource dataSource, Migration migration, JobOptions options) {
+    this(dataSource, migration, options, false);
   }
 
   public Verify(DataSource dataSource, Migration migration) {
@@ -91,8 +104,6 @@ public final class Verify {
   }
 
   private VerifyResult walk(Connection c, JobTarget target) throws SQLException {
-    String chunk = chunkCte(target, false);
-    String chunkAfter = chunkCte(target, true);
     Keyset k = target.keyset();
     String counts =
         " SELECT count(*), count(*) FILTER (WHERE turnout_drift), "
@@ -107,17 +118,20 @@ public final class Verify {
             + " WHERE turnout_drift ORDER BY "
             + k.batchOrder()
             + " LIMIT ?";
+    ForwardBatch forward = repair ? new ForwardBatch(target) : null;
     List<String> lastKey = List.of();
     long checked = 0;
     long drift = 0;
+    long found = 0;
+    long repaired = 0;
     List<List<String>> sampleKeys = new ArrayList<>();
     while (!cancelRequested) {
-      String cte = lastKey.isEmpty() ? chunk : chunkAfter;
+      String cte = chunkCte(target, !lastKey.isEmpty(), false);
       long rows;
       long drifting;
       List<String> chunkLast;
       try (PreparedStatement ps = c.prepareStatement(cte + counts)) {
-        bindChunk(ps, k, lastKey);
+        bindChunk(ps, k, lastKey, null, options.batchSize());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           rows = rs.getLong(1);
@@ -129,17 +143,19 @@ public final class Verify {
         c.rollback();
         meter.finish(JobState.DONE);
         log.info(
-            "verify of {}: {} rows checked, {} drifting, first keys {}",
+            "verify of {}: {} rows checked, {} drifting ({} found, {} repaired), first keys {}",
             migration.id(),
             checked,
             drift,
+            found,
+            repaired,
             sampleKeys);
-        return new VerifyResult(checked, drift, sampleKeys, JobState.DONE);
+        return new VerifyResult(checked, drift, sampleKeys, JobState.DONE, found, repaired);
       }
       if (drifting > 0 && sampleKeys.size() < MAX_SAMPLES) {
         // Same transaction, so the same snapshot as the counts.
         try (PreparedStatement ps = c.prepareStatement(cte + samples)) {
-          int index = bindChunk(ps, k, lastKey);
+          int index = bindChunk(ps, k, lastKey, null, options.batchSize());
           ps.setInt(index, MAX_SAMPLES - sampleKeys.size());
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -149,23 +165,108 @@ public final class Verify {
         }
       }
       c.rollback(); // ends the chunk's snapshot; nothing was written
+      found += drifting;
+      if (drifting > 0 && forward != null) {
+        repaired += repairChunk(c, forward, lastKey, chunkLast);
+        drifting = countRange(c, target, counts, lastKey, chunkLast);
+      }
       checked += rows;
       drift += drifting;
       lastKey = chunkLast;
       meter.batch(rows, drifting);
     }
     meter.finish(JobState.CANCELLED);
-    return new VerifyResult(checked, drift, sampleKeys, JobState.CANCELLED);
+    return new VerifyResult(checked, drift, sampleKeys, JobState.CANCELLED, found, repaired);
   }
 
-  private int bindChunk(PreparedStatement ps, Keyset k, List<String> lastKey) throws SQLException {
-    int index = lastKey.isEmpty() ? 1 : k.bind(ps, 1, lastKey);
-    ps.setInt(index, options.batchSize());
+  /**
+   * Writes forward(old) into the drifting rows after {@code after} up to {@code upTo}, in a READ
+   * COMMITTED transaction of its own (retried on lock timeouts like a backfill batch); rows
+   * changed.
+   */
+  private long repairChunk(
+      Connection c, ForwardBatch forward, List<String> after, List<String> upTo)
+      throws SQLException {
+    c.setReadOnly(false);
+    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+    try {
+      Duration backoff = options.retryBackoff();
+      for (int attempt = 0; ; attempt++) {
+        try {
+          long changed =
+              forward.run(c, after, upTo, Integer.MAX_VALUE, options.lockTimeout()).changed();
+          c.commit();
+          return changed;
+        } catch (SQLException e) {
+          c.rollback();
+          if (!"55P03".equals(e.getSQLState()) || attempt >= options.maxLockRetries()) {
+            throw new SQLException(
+                "verify of "
+                    + migration.id()
+                    + ": repair of the keys after "
+                    + after
+                    + " up to "
+                    + upTo
+                    + " failed: "
+                    + e.getMessage(),
+                e.getSQLState(),
+                e);
+          }
+          sleep(backoff);
+          backoff = backoff.multipliedBy(2);
+        }
+      }
+    } finally {
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      c.setReadOnly(true);
+    }
+  }
+
+  /** The rows still drifting after {@code after} up to {@code upTo}, in a snapshot of its own. */
+  private long countRange(
+      Connection c, JobTarget target, String counts, List<String> after, List<String> upTo)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(chunkCte(target, !after.isEmpty(), true) + counts)) {
+      bindChunk(ps, target.keyset(), after, upTo, Integer.MAX_VALUE);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(2);
+      }
+    } finally {
+      c.rollback();
+    }
+  }
+
+  private static void sleep(Duration d) throws SQLException {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted", e);
+    }
+  }
+
+  private int bindChunk(
+      PreparedStatement ps, Keyset k, List<String> after, List<String> upTo, int limit)
+      throws SQLException {
+    int index = after.isEmpty() ? 1 : k.bind(ps, 1, after);
+    if (upTo != null) {
+      index = k.bind(ps, index, upTo);
+    }
+    ps.setInt(index, limit);
     return index + 1;
   }
 
-  private static String chunkCte(JobTarget t, boolean after) {
+  private static String chunkCte(JobTarget t, boolean after, boolean upTo) {
     Keyset k = t.keyset();
+    List<String> where = new ArrayList<>(2);
+    if (after) {
+      where.add(k.after());
+    }
+    if (upTo) {
+      where.add(k.atMost());
+    }
     return "WITH "
         + Keyset.BATCH_ALIAS
         + " AS (SELECT "
@@ -176,7 +277,7 @@ public final class Verify {
         + t.tableSql()
         + " AS "
         + Keyset.TABLE_ALIAS
-        + (after ? " WHERE " + k.after() : "")
+        + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
         + " ORDER BY "
         + k.orderBy()
         + " LIMIT ?)";

@@ -11,9 +11,17 @@ import java.util.List;
  *     primary keys, one text per key column
  * @param state {@link JobState#DONE} if every row was checked; {@link JobState#CANCELLED} if the
  *     run stopped early, in which case a drift of 0 proves nothing
+ * @param found rows found drifting before any repair (equal to {@code drift} without repair)
+ * @param repaired rows a repair wrote forward(old) into; {@code drift} is what still drifted after
+ *     it (old ≠ backward(new) where new = forward(old): a transform that loses information)
  */
 public record VerifyResult(
-    long rowsChecked, long drift, List<List<String>> sampleKeys, JobState state) {
+    long rowsChecked,
+    long drift,
+    List<List<String>> sampleKeys,
+    JobState state,
+    long found,
+    long repaired) {
   public VerifyResult {
     sampleKeys = sampleKeys.stream().map(List::copyOf).toList();
   }

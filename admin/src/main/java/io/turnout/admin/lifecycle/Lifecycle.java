@@ -172,7 +172,9 @@ public final class Lifecycle {
     if (percent == current) {
       return new Unchanged("reads are already " + percent + "% on the new path");
     }
-    if (percent > 0) {
+    if (percent > current) {
+      // Only raising needs a clean verify: drift found later (a periodic verify) must not stop an
+      // operator from lowering the reads that can see it.
       OptionalLong drift = r.drift();
       if (drift.isEmpty() || drift.getAsLong() != 0) {
         String measured = drift.isEmpty() ? "never verified" : "drift " + drift.getAsLong();

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.junit.PostgresExtension;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import javax.sql.DataSource;
@@ -65,5 +66,42 @@ class VerifyIT {
     VerifyResult clean = new Verify(ds, SPLIT_NAME).run();
     assertThat(clean.drift()).isZero();
     assertThat(clean.clean()).isTrue();
+  }
+
+  @Test
+  void verifyWithRepair_writesForwardIntoTheDriftingRows_andNamesThem(PostgresServer pg)
+      throws Exception {
+    String db = JobFixtures.usersDatabase(pg);
+    DataSource ds = JobFixtures.dataSource(pg, db);
+    new Backfill(ds, SPLIT_NAME).run();
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement()) {
+      // Bypassing Turnout: the old column in one row, a new one in another (another service,
+      // psql, a trigger), and one row the backfill never saw.
+      s.executeUpdate("UPDATE users SET name = 'Changed Directly' WHERE id = 17");
+      s.executeUpdate("UPDATE users SET last_name = 'Typo' WHERE id = 15001");
+      s.executeUpdate("UPDATE users SET first_name = NULL, last_name = NULL WHERE id = 19999");
+    }
+
+    VerifyResult repaired = new Verify(ds, SPLIT_NAME, JobOptions.DEFAULT, true).run();
+
+    assertThat(repaired.found()).isEqualTo(3);
+    assertThat(repaired.sampleKeys())
+        .containsExactly(List.of("17"), List.of("15001"), List.of("19999"));
+    assertThat(repaired.repaired()).isEqualTo(3);
+    assertThat(repaired.drift()).isZero();
+    assertThat(repaired.clean()).isTrue();
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT first_name, last_name FROM users WHERE id IN (17, 15001) ORDER BY id")) {
+      rs.next();
+      assertThat(rs.getString(1) + " " + rs.getString(2)).isEqualTo("Changed Directly");
+      rs.next();
+      assertThat(rs.getString(2)).isEqualTo("Last 15001");
+    }
+    VerifyResult again = new Verify(ds, SPLIT_NAME).run();
+    assertThat(again.clean()).isTrue();
   }
 }

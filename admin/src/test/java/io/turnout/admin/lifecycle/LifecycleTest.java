@@ -141,7 +141,10 @@ class LifecycleTest {
     assertThat(refused.limit()).isEqualTo("drift 0");
     assertThat(refused.message())
         .isEqualTo("reads on the new path need the last verify to find drift 0 (drift 3)");
-    // Lowering to 0 is always possible: it is the way back.
+    // Lowering is always possible: fewer reads see what drifted, and 0 is the way back.
+    assertThat(
+            allowed(decide(r.withReadPercent(50), Request.percent(Action.READS, 10))).readPercent())
+        .isEqualTo(10);
     assertThat(allowed(decide(r, Request.percent(Action.READS, 0))).phase())
         .isEqualTo(Phase.VERIFIED);
   }
