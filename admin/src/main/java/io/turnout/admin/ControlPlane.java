@@ -7,6 +7,7 @@ import io.turnout.admin.api.AdminApi;
 import io.turnout.admin.api.JobEndpoints;
 import io.turnout.admin.control.JobRunner;
 import io.turnout.admin.control.MigrationJobs;
+import io.turnout.admin.control.PeriodicVerify;
 import io.turnout.admin.control.Transitions;
 import io.turnout.admin.ddl.DdlSettings;
 import io.turnout.admin.store.StateFollower;
@@ -50,6 +51,9 @@ public final class ControlPlane implements AutoCloseable {
 
   /** How often this instance's usage counts go to {@code turnout.usage}. */
   static final Duration USAGE_FLUSH = Duration.ofSeconds(10);
+
+  /** How often each instance looks for a periodic verify that is due. */
+  static final Duration VERIFY_CHECK = Duration.ofSeconds(5);
 
   /**
    * Between a state change and the DDL that follows it ({@code expanded} then the new columns,
@@ -114,7 +118,7 @@ public final class ControlPlane implements AutoCloseable {
     ScheduledExecutorService flusher =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "turnout-usage-flush");
+              Thread t = new Thread(r, "turnout-control-timer");
               t.setDaemon(true);
               return t;
             });
@@ -127,6 +131,15 @@ public final class ControlPlane implements AutoCloseable {
         new Transitions(
             config.migrations(), store, Transitions.storeEvidence(store, Clock.systemUTC()));
     JobRunner jobs = new JobRunner(2, 8, 100, Clock.systemUTC());
+    MigrationJobs migrationJobs =
+        new MigrationJobs(
+            transitions, pool, config.defaultBackend(), follower, DdlSettings.DEFAULT, DDL_GRACE);
+    flusher.scheduleWithFixedDelay(
+        new PeriodicVerify(
+            config.migrations(), follower, transitions, migrationJobs, jobs, Clock.systemUTC()),
+        VERIFY_CHECK.toMillis(),
+        VERIFY_CHECK.toMillis(),
+        TimeUnit.MILLISECONDS);
     AdminApi api = null;
     if (config.admin().enabled()) {
       try {
@@ -137,16 +150,7 @@ public final class ControlPlane implements AutoCloseable {
                     store,
                     follower,
                     transitions,
-                    Optional.of(
-                        new JobEndpoints(
-                            new MigrationJobs(
-                                transitions,
-                                pool,
-                                config.defaultBackend(),
-                                follower,
-                                DdlSettings.DEFAULT,
-                                DDL_GRACE),
-                            jobs)),
+                    Optional.of(new JobEndpoints(migrationJobs, jobs)),
                     instanceId)
                 .start();
       } catch (RuntimeException e) {

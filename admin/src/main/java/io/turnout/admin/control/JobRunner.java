@@ -128,6 +128,11 @@ public final class JobRunner implements AutoCloseable {
     JobMetrics.bind(this, plan, registry);
   }
 
+  /** True while a job of {@code migrationId} is queued or running on this instance. */
+  public boolean running(String migrationId) {
+    return active.containsKey(migrationId);
+  }
+
   /** Every job still known, newest first. */
   public List<Job> jobs() {
     List<Job> list;

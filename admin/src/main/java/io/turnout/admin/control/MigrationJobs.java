@@ -39,6 +39,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The four jobs of the lifecycle, each a guarded piece of work that ends in its transition:
@@ -62,6 +64,8 @@ import javax.sql.DataSource;
  * default backend, which holds the state store (a backfill's checkpoint commits with its batch).
  */
 public final class MigrationJobs {
+  private static final Logger log = LoggerFactory.getLogger(MigrationJobs.class);
+
   /** The advisory lock key of DDL jobs (expand and contract) of one migration. */
   static final String DDL_LOCK = "ddl";
 
@@ -261,6 +265,16 @@ public final class MigrationJobs {
           "verify stopped after " + r.rowsChecked() + " rows; a partial verify proves nothing");
     }
     Transitions.Outcome o = record(id, Request.of(Action.VERIFY), r.drift(), origin);
+    if (r.drift() > 0 && o.record().phase().compareTo(Phase.READS) >= 0) {
+      log.warn(
+          "verify of {} found drift {} while reads are on the new path (first keys {}): raising"
+              + " reads is refused until a verify finds 0; find the writer that bypassed Turnout,"
+              + " then turnout verify {} --repair",
+          id,
+          r.drift(),
+          r.sampleKeys(),
+          id);
+    }
     String found =
         "verify checked "
             + r.rowsChecked()

@@ -7,11 +7,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.turnout.admin.AdminFixtures;
 import io.turnout.admin.ControlPlane;
 import io.turnout.admin.jobs.JobLock;
+import io.turnout.admin.store.AuditEntry;
 import io.turnout.config.AdminSettings;
 import io.turnout.config.BackendUrl;
 import io.turnout.config.HostPort;
 import io.turnout.config.ProxyLimits;
 import io.turnout.config.TurnoutConfig;
+import io.turnout.config.plan.ContractPolicy;
+import io.turnout.config.plan.Migration;
+import io.turnout.config.plan.ReadPolicy;
+import io.turnout.config.plan.RenameColumn;
+import io.turnout.config.plan.ShadowPolicy;
+import io.turnout.config.plan.TableName;
+import io.turnout.config.plan.UnanalysablePolicy;
+import io.turnout.config.plan.VerifyPolicy;
 import io.turnout.testkit.PostgresServer;
 import io.turnout.testkit.junit.PostgresExtension;
 import java.net.URI;
@@ -20,6 +29,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -153,6 +163,76 @@ class JobEndpointsIT {
     }
   }
 
+  @Test
+  void aPeriodicVerify_findsAWriteThatBypassedTurnoutDuringTheRollout_andStopsItsRaise(
+      PostgresServer pg) throws Exception {
+    String db = pg.createDatabase("jobapi");
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL)");
+      s.execute("INSERT INTO users (email) SELECT 'u' || g FROM generate_series(1, 500) g");
+    }
+    RenameColumn everySecond =
+        new RenameColumn(
+            "rename-email",
+            "primary",
+            new TableName("public", "users"),
+            "email",
+            "email_address",
+            ReadPolicy.DEFAULT,
+            new ShadowPolicy(0.1, 0.001),
+            UnanalysablePolicy.DEFAULT,
+            ContractPolicy.DEFAULT,
+            new VerifyPolicy(Duration.ofSeconds(1)));
+    try (ControlPlane control =
+        ControlPlane.start(config(pg, db, everySecond), "job-api", s -> {})) {
+      String base = "http://127.0.0.1:" + control.adminAddress().orElseThrow().getPort();
+      String jobs = base + "/api/v1/migrations/rename-email/jobs";
+      String transitions = base + "/api/v1/migrations/rename-email/transitions";
+      assertThat(
+              await(base, id(post(jobs, "{\"kind\": \"expand\"}", TOKEN))).path("status").asText())
+          .isEqualTo("succeeded");
+      assertThat(post(transitions, "{\"action\": \"dual_write_on\"}", TOKEN).statusCode())
+          .isEqualTo(200);
+      assertThat(
+              await(base, id(post(jobs, "{\"kind\": \"backfill\"}", TOKEN)))
+                  .path("status")
+                  .asText())
+          .isEqualTo("succeeded");
+      assertThat(
+              await(base, id(post(jobs, "{\"kind\": \"verify\"}", TOKEN))).path("status").asText())
+          .isEqualTo("succeeded");
+      assertThat(post(transitions, "{\"action\": \"reads\", \"percent\": 50}", TOKEN).statusCode())
+          .isEqualTo(200);
+
+      try (Connection c = pg.connect(db);
+          Statement s = c.createStatement()) {
+        s.execute("UPDATE users SET email = 'bypassed@x' WHERE id = 7"); // not through Turnout
+      }
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (control.store().load().record("rename-email").drift().orElse(0) == 0) {
+        assertThat(System.nanoTime())
+            .as("a periodic verify records the drift")
+            .isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      AuditEntry found = control.store().audit(Optional.of("rename-email"), 1).get(0);
+      assertThat(found.actor()).isEqualTo("periodic verify");
+      assertThat(found.reason()).get().asString().contains("verify found drift 1");
+      assertThat(get(base + "/metrics").body())
+          .contains("turnout_verify_drift_rows{migration=\"rename-email\"} 1.0");
+
+      assertError(
+          post(transitions, "{\"action\": \"reads\", \"percent\": 100}", TOKEN),
+          409,
+          "refused",
+          "drift 1");
+      assertThat(post(transitions, "{\"action\": \"reads\", \"percent\": 10}", TOKEN).statusCode())
+          .as("lowering stays possible")
+          .isEqualTo(200);
+    }
+  }
+
   private String id(HttpResponse<String> started) throws Exception {
     assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
     return json.readTree(started.body()).path("id").asText();
@@ -191,6 +271,10 @@ class JobEndpointsIT {
   }
 
   private static TurnoutConfig config(PostgresServer pg, String db) {
+    return config(pg, db, AdminFixtures.RENAME_EMAIL);
+  }
+
+  private static TurnoutConfig config(PostgresServer pg, String db, Migration migration) {
     String url = pg.url(db);
     return new TurnoutConfig(
         TurnoutConfig.DEFAULT_LISTEN,
@@ -200,7 +284,7 @@ class JobEndpointsIT {
         TurnoutConfig.PRIMARY,
         ProxyLimits.DEFAULTS,
         Optional.empty(),
-        List.of(AdminFixtures.RENAME_EMAIL));
+        List.of(migration));
   }
 
   private HttpResponse<String> post(String url, String body, String token) throws Exception {

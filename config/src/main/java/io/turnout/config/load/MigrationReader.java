@@ -17,6 +17,7 @@ import io.turnout.config.plan.ShadowPolicy;
 import io.turnout.config.plan.TableName;
 import io.turnout.config.plan.TransformColumn;
 import io.turnout.config.plan.UnanalysablePolicy;
+import io.turnout.config.plan.VerifyPolicy;
 import io.turnout.config.validate.ExpressionAnalysis;
 import io.turnout.config.validate.Suggestions;
 import java.time.Duration;
@@ -43,13 +44,23 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 final class MigrationReader {
   static final List<String> MIGRATION_KEYS =
-      List.of("id", "kind", "table", "backend", "reads", "shadow", "on_unanalysable", "contract");
+      List.of(
+          "id",
+          "kind",
+          "table",
+          "backend",
+          "reads",
+          "shadow",
+          "on_unanalysable",
+          "contract",
+          "verify");
   static final List<String> RENAME_KEYS = List.of("from", "to");
   static final List<String> TRANSFORM_KEYS = List.of("old", "new", "forward", "backward");
   static final List<String> READS_KEYS = List.of("sticky", "key_column", "toggle");
   static final List<String> SHADOW_KEYS = List.of("sample", "max_mismatch_rate");
   static final List<String> UNANALYSABLE_KEYS = List.of("reads", "writes");
   static final List<String> CONTRACT_KEYS = List.of("soak");
+  static final List<String> VERIFY_KEYS = List.of("interval");
 
   static final List<String> KINDS = List.of(RenameColumn.KIND, TransformColumn.KIND);
 
@@ -172,7 +183,8 @@ final class MigrationReader {
           r.reads(),
           r.shadow(),
           r.onUnanalysable(),
-          r.contract());
+          r.contract(),
+          r.verify());
     }
     TransformColumn t = (TransformColumn) m;
     return new TransformColumn(
@@ -186,7 +198,8 @@ final class MigrationReader {
         t.reads(),
         t.shadow(),
         t.onUnanalysable(),
-        t.contract());
+        t.contract(),
+        t.verify());
   }
 
   /** Reads one migration; {@code migration} is set only when it has no problems of its own. */
@@ -275,6 +288,7 @@ final class MigrationReader {
     UnanalysablePolicy unanalysable =
         readUnanalysable(f.get("on_unanalysable"), path + ".on_unanalysable");
     ContractPolicy contract = readContract(f.get("contract"), path + ".contract");
+    VerifyPolicy verify = readVerify(f.get("verify"), path + ".verify");
 
     Migration m = null;
     if (kind != null && kind.equals(RenameColumn.KIND)) {
@@ -302,11 +316,14 @@ final class MigrationReader {
           && reads != null
           && shadow != null
           && unanalysable != null
-          && contract != null) {
-        m = new RenameColumn(id, r.backend, table, from, to, reads, shadow, unanalysable, contract);
+          && contract != null
+          && verify != null) {
+        m =
+            new RenameColumn(
+                id, r.backend, table, from, to, reads, shadow, unanalysable, contract, verify);
       }
     } else if (kind != null) {
-      m = readTransform(f, r, reads, shadow, unanalysable, contract);
+      m = readTransform(f, r, reads, shadow, unanalysable, contract, verify);
     }
     if (reads != null
         && reads.keyColumn().isPresent()
@@ -330,7 +347,8 @@ final class MigrationReader {
       ReadPolicy reads,
       ShadowPolicy shadow,
       UnanalysablePolicy unanalysable,
-      ContractPolicy contract) {
+      ContractPolicy contract,
+      VerifyPolicy verify) {
     String path = r.path;
     Node oldNode = f.require("old", "the columns being replaced, e.g. [name]");
     Node newNode = f.require("new", "the columns that replace them, e.g. [first_name, last_name]");
@@ -382,7 +400,8 @@ final class MigrationReader {
         || reads == null
         || shadow == null
         || unanalysable == null
-        || contract == null) {
+        || contract == null
+        || verify == null) {
       return null;
     }
     return new TransformColumn(
@@ -396,7 +415,8 @@ final class MigrationReader {
         reads,
         shadow,
         unanalysable,
-        contract);
+        contract,
+        verify);
   }
 
   /**
@@ -616,6 +636,24 @@ final class MigrationReader {
       return null;
     }
     return new UnanalysablePolicy(reads, writes);
+  }
+
+  private VerifyPolicy readVerify(Node node, String path) {
+    if (node == null) {
+      return VerifyPolicy.DEFAULT;
+    }
+    Fields f = nodes.mapping(node, path, "a mapping like { interval: 1h }");
+    if (f == null) {
+      return null;
+    }
+    f.rejectUnknown(VERIFY_KEYS);
+    Node intervalNode = f.get("interval");
+    if (intervalNode == null) {
+      return VerifyPolicy.DEFAULT;
+    }
+    // 0 turns the periodic verify off.
+    Duration interval = nodes.duration(intervalNode, path + ".interval", true);
+    return interval == null ? null : new VerifyPolicy(interval);
   }
 
   private ContractPolicy readContract(Node node, String path) {

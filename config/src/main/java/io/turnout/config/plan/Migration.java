@@ -27,6 +27,9 @@ public sealed interface Migration permits RenameColumn, TransformColumn {
   /** When {@code contract} may drop the old columns. */
   ContractPolicy contract();
 
+  /** How often a verify runs by itself while reads are on the new path. */
+  VerifyPolicy verify();
+
   /** The plan file's {@code kind}: {@code rename_column} or {@code transform_column}. */
   String kind();
 

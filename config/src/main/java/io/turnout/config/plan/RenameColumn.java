@@ -12,11 +12,36 @@ public record RenameColumn(
     ReadPolicy reads,
     ShadowPolicy shadow,
     UnanalysablePolicy onUnanalysable,
-    ContractPolicy contract)
+    ContractPolicy contract,
+    VerifyPolicy verify)
     implements Migration {
   public static final String KIND = "rename_column";
 
-  /** With the default {@link ContractPolicy}. */
+  /** With the default {@link VerifyPolicy}. */
+  public RenameColumn(
+      String id,
+      String backend,
+      TableName table,
+      String from,
+      String to,
+      ReadPolicy reads,
+      ShadowPolicy shadow,
+      UnanalysablePolicy onUnanalysable,
+      ContractPolicy contract) {
+    this(
+        id,
+        backend,
+        table,
+        from,
+        to,
+        reads,
+        shadow,
+        onUnanalysable,
+        contract,
+        VerifyPolicy.DEFAULT);
+  }
+
+  /** With the default {@link ContractPolicy} and {@link VerifyPolicy}. */
   public RenameColumn(
       String id,
       String backend,

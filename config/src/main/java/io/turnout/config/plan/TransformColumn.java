@@ -20,7 +20,8 @@ public record TransformColumn(
     ReadPolicy reads,
     ShadowPolicy shadow,
     UnanalysablePolicy onUnanalysable,
-    ContractPolicy contract)
+    ContractPolicy contract,
+    VerifyPolicy verify)
     implements Migration {
   public TransformColumn {
     oldColumns = List.copyOf(oldColumns);
@@ -31,7 +32,35 @@ public record TransformColumn(
 
   public static final String KIND = "transform_column";
 
-  /** With the default {@link ContractPolicy}. */
+  /** With the default {@link VerifyPolicy}. */
+  public TransformColumn(
+      String id,
+      String backend,
+      TableName table,
+      List<String> oldColumns,
+      List<String> newColumns,
+      Map<String, String> forward,
+      Map<String, String> backward,
+      ReadPolicy reads,
+      ShadowPolicy shadow,
+      UnanalysablePolicy onUnanalysable,
+      ContractPolicy contract) {
+    this(
+        id,
+        backend,
+        table,
+        oldColumns,
+        newColumns,
+        forward,
+        backward,
+        reads,
+        shadow,
+        onUnanalysable,
+        contract,
+        VerifyPolicy.DEFAULT);
+  }
+
+  /** With the default {@link ContractPolicy} and {@link VerifyPolicy}. */
   public TransformColumn(
       String id,
       String backend,
