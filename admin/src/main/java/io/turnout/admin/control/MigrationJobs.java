@@ -262,7 +262,11 @@ public final class MigrationJobs {
     if (r.state() != JobState.DONE) {
       return new End(
           Status.CANCELLED,
-          "verify stopped after " + r.rowsChecked() + " rows; a partial verify proves nothing");
+          "verify stopped after "
+              + r.rowsChecked()
+              + " rows; a partial verify proves nothing, and turnout verify "
+              + id
+              + " resumes it from its checkpoint");
     }
     Transitions.Outcome o = record(id, Request.of(Action.VERIFY), r.drift(), origin);
     if (r.drift() > 0 && o.record().phase().compareTo(Phase.READS) >= 0) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -25,13 +26,15 @@ import org.slf4j.LoggerFactory;
  * every committed row is consistent, so a non-zero drift means a write bypassed Turnout or the
  * backfill has not covered the row yet.
  *
- * <p>Verify takes no lock and writes nothing (no checkpoint: a verify's count only means something
- * for one complete pass, so a cancelled verify is rerun from the start), unless asked to repair:
- * then each chunk that drifts gets the backfill's own {@link ForwardBatch} over its key range, in a
- * short READ COMMITTED transaction of its own (new := forward(old), only where they differ, so a
- * concurrent dual-write is never overwritten), and is counted again. It takes one connection from
- * the {@link DataSource} for its run. {@link #run} blocks; {@link #progress()} and {@link
- * #cancel()} may be called from any thread. An instance runs once.
+ * <p>Verify writes nothing to the table unless asked to repair, and keeps a checkpoint (its last
+ * key and what it counted) on a second connection after each chunk, so a verify stopped by a
+ * restart or a cancel resumes after its last chunk; only a complete pass proves anything. One
+ * verify per migration runs at a time across all instances (an advisory lock on that connection).
+ * Asked to repair, each chunk that drifts gets the backfill's own {@link ForwardBatch} over its key
+ * range, in a short READ COMMITTED transaction of its own (new := forward(old), only where they
+ * differ, so a concurrent dual-write is never overwritten), and is counted again. It takes two
+ * connections from the {@link DataSource} for its run. {@link #run} blocks; {@link #progress()} and
+ * {@link #cancel()} may be called from any thread. An instance runs once.
  */
 public final class Verify {
   public static final String JOB = "verify";
@@ -75,27 +78,36 @@ public final class Verify {
   }
 
   /**
-   * @throws JobRefusedException if the table has no primary key or lacks a column
+   * @throws JobRefusedException if the table has no primary key or lacks a column, or another
+   *     verify of this migration is running
    */
   public VerifyResult run() throws SQLException {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException(
           "verify of " + migration.id() + " was already run by this instance; create a new one");
     }
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = dataSource.getConnection();
+        Connection w = dataSource.getConnection()) {
       c.setAutoCommit(true);
-      JobTarget target = JobTarget.resolve(c, migration, JOB);
-      meter.start(0, target.estimateRows(c));
-      c.setAutoCommit(false);
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      c.setReadOnly(true);
+      w.setAutoCommit(true);
+      JobLock.acquire(w, JOB, migration.id()); // one verify per migration, on every instance
       try {
-        return walk(c, target);
+        JobTarget target = JobTarget.resolve(c, migration, JOB);
+        VerifyCheckpoint from = resumeOrStart(w, target);
+        meter.start(from.rowsChecked(), Math.max(from.rowsChecked(), target.estimateRows(c)));
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        c.setReadOnly(true);
+        try {
+          return walk(c, w, target, from);
+        } finally {
+          c.rollback();
+          c.setReadOnly(false);
+          c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+          c.setAutoCommit(true);
+        }
       } finally {
-        c.rollback();
-        c.setReadOnly(false);
-        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-        c.setAutoCommit(true);
+        JobLock.release(w, JOB, migration.id());
       }
     } catch (SQLException | RuntimeException e) {
       meter.fail(e.getMessage());
@@ -103,7 +115,24 @@ public final class Verify {
     }
   }
 
-  private VerifyResult walk(Connection c, JobTarget target) throws SQLException {
+  /** The unfinished pass to resume, or a new one. */
+  private VerifyCheckpoint resumeOrStart(Connection w, JobTarget target) throws SQLException {
+    Optional<VerifyCheckpoint> saved = VerifyCheckpoint.load(w, migration.id());
+    if (saved.isPresent() && !saved.get().finished() && !saved.get().lastKey().isEmpty()) {
+      VerifyCheckpoint v = saved.get();
+      log.info(
+          "verify of {}: resuming after key {} ({} rows checked, {} drifting so far)",
+          migration.id(),
+          v.lastKey(),
+          v.rowsChecked(),
+          v.drift());
+      return v;
+    }
+    return VerifyCheckpoint.startPass(w, migration.id(), target.estimateRows(w));
+  }
+
+  private VerifyResult walk(Connection c, Connection w, JobTarget target, VerifyCheckpoint from)
+      throws SQLException {
     Keyset k = target.keyset();
     String counts =
         " SELECT count(*), count(*) FILTER (WHERE turnout_drift), "
@@ -119,12 +148,13 @@ public final class Verify {
             + k.batchOrder()
             + " LIMIT ?";
     ForwardBatch forward = repair ? new ForwardBatch(target) : null;
-    List<String> lastKey = List.of();
-    long checked = 0;
-    long drift = 0;
-    long found = 0;
-    long repaired = 0;
-    List<List<String>> sampleKeys = new ArrayList<>();
+    VerifyCheckpoint cp = from;
+    List<String> lastKey = from.lastKey();
+    long checked = from.rowsChecked();
+    long drift = from.drift();
+    long found = from.found();
+    long repaired = from.repaired();
+    List<List<String>> sampleKeys = new ArrayList<>(from.sampleKeys());
     while (!cancelRequested) {
       String cte = chunkCte(target, !lastKey.isEmpty(), false);
       long rows;
@@ -141,6 +171,7 @@ public final class Verify {
       }
       if (rows == 0) {
         c.rollback();
+        cp.advance(w, lastKey, checked, drift, found, repaired, sampleKeys, true);
         meter.finish(JobState.DONE);
         log.info(
             "verify of {}: {} rows checked, {} drifting ({} found, {} repaired), first keys {}",
@@ -173,6 +204,7 @@ public final class Verify {
       checked += rows;
       drift += drifting;
       lastKey = chunkLast;
+      cp = cp.advance(w, lastKey, checked, drift, found, repaired, sampleKeys, false);
       meter.batch(rows, drifting);
     }
     meter.finish(JobState.CANCELLED);

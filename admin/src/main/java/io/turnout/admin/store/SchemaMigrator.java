@@ -21,7 +21,8 @@ import java.util.List;
  */
 public final class SchemaMigrator {
   /** The scripts in order; add a file and a line here to evolve the schema. */
-  static final List<String> SCRIPTS = List.of("V1__control_plane.sql", "V2__backfill_bounds.sql");
+  static final List<String> SCRIPTS =
+      List.of("V1__control_plane.sql", "V2__backfill_bounds.sql", "V3__verify_checkpoint.sql");
 
   /** Arbitrary but fixed: the advisory lock key all instances agree on for schema changes. */
   static final long LOCK_KEY = 0x7475726e6f7574L; // "turnout"

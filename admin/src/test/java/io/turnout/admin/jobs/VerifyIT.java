@@ -104,4 +104,46 @@ class VerifyIT {
     VerifyResult again = new Verify(ds, SPLIT_NAME).run();
     assertThat(again.clean()).isTrue();
   }
+
+  @Test
+  void verify_cancelledThenRunAgain_resumesAfterItsLastChunk_withWhatItHadCounted(PostgresServer pg)
+      throws Exception {
+    String db = JobFixtures.usersDatabase(pg);
+    DataSource ds = JobFixtures.dataSource(pg, db);
+    JobOptions chunks = JobOptions.DEFAULT.withBatchSize(100);
+    Verify first = new Verify(ds, SPLIT_NAME, chunks); // before any backfill: every row drifts
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(1);
+    VerifyResult stopped;
+    try {
+      java.util.concurrent.Future<VerifyResult> running = pool.submit(first::run);
+      while (first.progress().batches() < 3 && !running.isDone()) {
+        Thread.sleep(1);
+      }
+      // Meanwhile a second verify of the same migration is refused.
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Verify(ds, SPLIT_NAME).run())
+          .isInstanceOf(JobRefusedException.class)
+          .hasMessageContaining("verify of split-name is already running");
+      first.cancel();
+      stopped = running.get();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(stopped.state()).isEqualTo(JobState.CANCELLED);
+    long done = stopped.rowsChecked();
+    assertThat(done).isGreaterThanOrEqualTo(300).isLessThan(ROWS);
+
+    Verify resumed = new Verify(ds, SPLIT_NAME, chunks);
+    VerifyResult r = resumed.run();
+
+    assertThat(r.state()).isEqualTo(JobState.DONE);
+    assertThat(r.rowsChecked()).isEqualTo(ROWS);
+    assertThat(r.drift()).isEqualTo(ROWS);
+    assertThat(resumed.progress().batches()).isEqualTo((ROWS - done) / 100); // no chunk twice
+    assertThat(r.sampleKeys()).hasSize(Verify.MAX_SAMPLES).first().isEqualTo(List.of("1"));
+
+    // A finished pass is not resumed: the next verify starts over.
+    new Backfill(ds, SPLIT_NAME).run();
+    assertThat(new Verify(ds, SPLIT_NAME, chunks).run().clean()).isTrue();
+  }
 }
