@@ -129,6 +129,13 @@ public final class MigrationJobs {
   }
 
   /** Checks the job is possible now; throws what {@link JobRunner} would report otherwise. */
+  /** True while a verify of {@code id} runs on any instance (it holds the verify lock). */
+  boolean verifyRunning(String id) throws SQLException {
+    try (Connection c = database.getConnection()) {
+      return JobLock.held(c, Verify.JOB, id);
+    }
+  }
+
   public void precheck(String id, JobKind kind, Optional<String> confirm)
       throws UnknownMigrationException, TransitionRefusedException, SQLException {
     onDefaultBackend(id);

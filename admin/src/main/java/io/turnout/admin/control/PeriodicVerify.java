@@ -71,8 +71,8 @@ public final class PeriodicVerify implements Runnable {
     }
     MigrationRecord r = transitions.record(m.id());
     Instant due = r.verifiedAt().orElse(Instant.EPOCH).plus(m.verify().interval());
-    if (clock.instant().isBefore(due) || runner.running(m.id())) {
-      return;
+    if (clock.instant().isBefore(due) || runner.running(m.id()) || jobs.verifyRunning(m.id())) {
+      return; // not due, or this instance runs a job of it, or some instance verifies it now
     }
     MigrationJobs.Origin origin = new MigrationJobs.Origin(ACTOR, Optional.empty());
     jobs.precheck(m.id(), JobKind.VERIFY, Optional.empty());

@@ -66,6 +66,13 @@ public final class JobLock {
     }
   }
 
+  /** True while some session (on any instance) holds the lock of {@code job} of the migration. */
+  public static boolean held(Connection c, String job, String migrationId) throws SQLException {
+    return !holder(c, key(job, migrationId)).equals(UNKNOWN);
+  }
+
+  private static final String UNKNOWN = "unknown";
+
   /** The holder's pid, or "unknown" if it let go between our try and this look. */
   private static String holder(Connection c, long key) throws SQLException {
     // A bigint advisory key shows in pg_locks as classid = high 32 bits, objid = low, objsubid 1.
@@ -77,7 +84,7 @@ public final class JobLock {
       ps.setLong(1, key >>> 32);
       ps.setLong(2, key & 0xffffffffL);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Integer.toString(rs.getInt(1)) : "unknown";
+        return rs.next() ? Integer.toString(rs.getInt(1)) : UNKNOWN;
       }
     }
   }
