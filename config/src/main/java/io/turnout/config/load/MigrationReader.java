@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -59,8 +60,6 @@ final class MigrationReader {
   static final List<String> READS_KEYS = List.of("sticky", "key_column", "toggle");
   static final List<String> SHADOW_KEYS = List.of("sample", "max_mismatch_rate");
   static final List<String> UNANALYSABLE_KEYS = List.of("reads", "writes");
-  static final List<String> CONTRACT_KEYS = List.of("soak");
-  static final List<String> VERIFY_KEYS = List.of("interval");
 
   static final List<String> KINDS = List.of(RenameColumn.KIND, TransformColumn.KIND);
 
@@ -639,38 +638,34 @@ final class MigrationReader {
   }
 
   private VerifyPolicy readVerify(Node node, String path) {
-    if (node == null) {
-      return VerifyPolicy.DEFAULT;
-    }
-    Fields f = nodes.mapping(node, path, "a mapping like { interval: 1h }");
-    if (f == null) {
-      return null;
-    }
-    f.rejectUnknown(VERIFY_KEYS);
-    Node intervalNode = f.get("interval");
-    if (intervalNode == null) {
-      return VerifyPolicy.DEFAULT;
-    }
     // 0 turns the periodic verify off.
-    Duration interval = nodes.duration(intervalNode, path + ".interval", true);
-    return interval == null ? null : new VerifyPolicy(interval);
+    return durationPolicy(node, path, "interval", "1h", VerifyPolicy.DEFAULT, VerifyPolicy::new);
   }
 
   private ContractPolicy readContract(Node node, String path) {
+    // 0 is allowed: an operator who has checked usage by other means may contract at once.
+    return durationPolicy(node, path, "soak", "24h", ContractPolicy.DEFAULT, ContractPolicy::new);
+  }
+
+  /**
+   * A policy that is a mapping with one duration, zero allowed ({@code { soak: 24h }}): {@code
+   * absent} when the mapping or the key is, null after a problem (reported).
+   */
+  private <T> T durationPolicy(
+      Node node, String path, String key, String example, T absent, Function<Duration, T> of) {
     if (node == null) {
-      return ContractPolicy.DEFAULT;
+      return absent;
     }
-    Fields f = nodes.mapping(node, path, "a mapping like { soak: 24h }");
+    Fields f = nodes.mapping(node, path, "a mapping like { " + key + ": " + example + " }");
     if (f == null) {
       return null;
     }
-    f.rejectUnknown(CONTRACT_KEYS);
-    Node soakNode = f.get("soak");
-    if (soakNode == null) {
-      return ContractPolicy.DEFAULT;
+    f.rejectUnknown(List.of(key));
+    Node valueNode = f.get(key);
+    if (valueNode == null) {
+      return absent;
     }
-    // 0 is allowed: an operator who has checked usage by other means may contract at once.
-    Duration soak = nodes.duration(soakNode, path + ".soak", true);
-    return soak == null ? null : new ContractPolicy(soak);
+    Duration d = nodes.duration(valueNode, path + "." + key, true);
+    return d == null ? null : of.apply(d);
   }
 }
