@@ -62,12 +62,12 @@ public final class JobEndpoints {
         }
       }
     }
-    BackfillLimits limits = limits(body, BackfillLimits.DEFAULT);
     boolean repair = bool(body, "repair");
     if (repair && kind != JobKind.VERIFY) {
       throw new ApiError(400, "bad_request", "repair is for verify, not " + kind.wireName());
     }
     try {
+      BackfillLimits limits = limits(body, jobs.backfillLimits(id));
       if (dryRun) {
         String ddl =
             switch (kind) {

@@ -129,6 +129,11 @@ public final class MigrationJobs {
   }
 
   /** Checks the job is possible now; throws what {@link JobRunner} would report otherwise. */
+  /** The limits the plan gives {@code id}'s backfill (a job's request may change them). */
+  public BackfillLimits backfillLimits(String id) throws UnknownMigrationException {
+    return BackfillLimits.of(transitions.migration(id).backfill());
+  }
+
   /** True while a verify of {@code id} runs on any instance (it holds the verify lock). */
   boolean verifyRunning(String id) throws SQLException {
     try (Connection c = database.getConnection()) {

@@ -1,5 +1,6 @@
 package io.turnout.admin.jobs;
 
+import io.turnout.config.plan.BackfillPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -27,9 +28,8 @@ public record BackfillLimits(
     List<String> replicas,
     Duration maxReplicaLag,
     long maxReplicaLagBytes) {
-  public static final BackfillLimits DEFAULT =
-      new BackfillLimits(
-          false, Duration.ofMillis(50), 0, 0, List.of(), Duration.ofSeconds(10), 64L << 20);
+  /** What a plan without a {@code backfill:} section gives. */
+  public static final BackfillLimits DEFAULT = of(BackfillPolicy.DEFAULT);
 
   public BackfillLimits {
     Objects.requireNonNull(batchTime, "batchTime");
@@ -50,6 +50,18 @@ public record BackfillLimits(
       throw new IllegalArgumentException(
           "max replica lag must be positive, was " + maxReplicaLag + " / " + maxReplicaLagBytes);
     }
+  }
+
+  /** The limits a migration's plan gives its backfill, running (not paused). */
+  public static BackfillLimits of(BackfillPolicy plan) {
+    return new BackfillLimits(
+        false,
+        plan.batchTime(),
+        plan.maxRowsPerSecond(),
+        plan.maxActiveConnections(),
+        plan.replicas(),
+        plan.maxReplicaLag(),
+        plan.maxReplicaLagBytes());
   }
 
   public BackfillLimits withPaused(boolean p) {

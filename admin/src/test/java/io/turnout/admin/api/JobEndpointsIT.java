@@ -13,6 +13,7 @@ import io.turnout.config.BackendUrl;
 import io.turnout.config.HostPort;
 import io.turnout.config.ProxyLimits;
 import io.turnout.config.TurnoutConfig;
+import io.turnout.config.plan.BackfillPolicy;
 import io.turnout.config.plan.ContractPolicy;
 import io.turnout.config.plan.Migration;
 import io.turnout.config.plan.ReadPolicy;
@@ -115,7 +116,22 @@ class JobEndpointsIT {
       s.execute("CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL)");
       s.execute("INSERT INTO users (email) SELECT 'u' || g FROM generate_series(1, 3000) g");
     }
-    try (ControlPlane control = ControlPlane.start(config(pg, db), "job-api", s -> {})) {
+    // The plan's backfill: section gives the limits a job starts with.
+    RenameColumn planned =
+        new RenameColumn(
+            "rename-email",
+            "primary",
+            new TableName("public", "users"),
+            "email",
+            "email_address",
+            ReadPolicy.DEFAULT,
+            new ShadowPolicy(0.1, 0.001),
+            UnanalysablePolicy.DEFAULT,
+            ContractPolicy.DEFAULT,
+            VerifyPolicy.DEFAULT,
+            new BackfillPolicy(
+                Duration.ofMillis(20), 0, 50, List.of(), Duration.ofSeconds(5), 1 << 20));
+    try (ControlPlane control = ControlPlane.start(config(pg, db, planned), "job-api", s -> {})) {
       String base = "http://127.0.0.1:" + control.adminAddress().orElseThrow().getPort();
       String jobs = base + "/api/v1/migrations/rename-email/jobs";
       JsonNode expand = await(base, id(post(jobs, "{\"kind\": \"expand\"}", TOKEN)));
@@ -140,6 +156,8 @@ class JobEndpointsIT {
           .isEqualTo("paused by an operator");
       assertThat(waiting.path("rows").path("done").asLong()).isZero();
       assertThat(waiting.path("limits").path("paused").asBoolean()).isTrue();
+      assertThat(waiting.path("limits").path("batch_time_ms").asLong()).isEqualTo(20);
+      assertThat(waiting.path("limits").path("max_active_connections").asLong()).isEqualTo(50);
 
       assertError(post(limits, "{\"speed\": 1}", TOKEN), 400, "bad_request", "unknown field");
       assertError(

@@ -8,6 +8,8 @@ import static io.turnout.config.load.NodeReader.quotedList;
 import static io.turnout.config.load.NodeReader.unknownBackend;
 import static io.turnout.config.load.NodeReader.valueOf;
 
+import io.turnout.config.Units;
+import io.turnout.config.plan.BackfillPolicy;
 import io.turnout.config.plan.ContractPolicy;
 import io.turnout.config.plan.Identifiers;
 import io.turnout.config.plan.Migration;
@@ -54,7 +56,8 @@ final class MigrationReader {
           "shadow",
           "on_unanalysable",
           "contract",
-          "verify");
+          "verify",
+          "backfill");
   static final List<String> RENAME_KEYS = List.of("from", "to");
   static final List<String> TRANSFORM_KEYS = List.of("old", "new", "forward", "backward");
   static final List<String> READS_KEYS = List.of("sticky", "key_column", "toggle");
@@ -183,7 +186,8 @@ final class MigrationReader {
           r.shadow(),
           r.onUnanalysable(),
           r.contract(),
-          r.verify());
+          r.verify(),
+          r.backfill());
     }
     TransformColumn t = (TransformColumn) m;
     return new TransformColumn(
@@ -198,7 +202,8 @@ final class MigrationReader {
         t.shadow(),
         t.onUnanalysable(),
         t.contract(),
-        t.verify());
+        t.verify(),
+        t.backfill());
   }
 
   /** Reads one migration; {@code migration} is set only when it has no problems of its own. */
@@ -288,6 +293,7 @@ final class MigrationReader {
         readUnanalysable(f.get("on_unanalysable"), path + ".on_unanalysable");
     ContractPolicy contract = readContract(f.get("contract"), path + ".contract");
     VerifyPolicy verify = readVerify(f.get("verify"), path + ".verify");
+    BackfillPolicy backfill = readBackfill(f.get("backfill"), path + ".backfill");
 
     Migration m = null;
     if (kind != null && kind.equals(RenameColumn.KIND)) {
@@ -316,13 +322,24 @@ final class MigrationReader {
           && shadow != null
           && unanalysable != null
           && contract != null
-          && verify != null) {
+          && verify != null
+          && backfill != null) {
         m =
             new RenameColumn(
-                id, r.backend, table, from, to, reads, shadow, unanalysable, contract, verify);
+                id,
+                r.backend,
+                table,
+                from,
+                to,
+                reads,
+                shadow,
+                unanalysable,
+                contract,
+                verify,
+                backfill);
       }
     } else if (kind != null) {
-      m = readTransform(f, r, reads, shadow, unanalysable, contract, verify);
+      m = readTransform(f, r, reads, shadow, unanalysable, contract, verify, backfill);
     }
     if (reads != null
         && reads.keyColumn().isPresent()
@@ -347,7 +364,8 @@ final class MigrationReader {
       ShadowPolicy shadow,
       UnanalysablePolicy unanalysable,
       ContractPolicy contract,
-      VerifyPolicy verify) {
+      VerifyPolicy verify,
+      BackfillPolicy backfill) {
     String path = r.path;
     Node oldNode = f.require("old", "the columns being replaced, e.g. [name]");
     Node newNode = f.require("new", "the columns that replace them, e.g. [first_name, last_name]");
@@ -400,7 +418,8 @@ final class MigrationReader {
         || shadow == null
         || unanalysable == null
         || contract == null
-        || verify == null) {
+        || verify == null
+        || backfill == null) {
       return null;
     }
     return new TransformColumn(
@@ -415,7 +434,8 @@ final class MigrationReader {
         shadow,
         unanalysable,
         contract,
-        verify);
+        verify,
+        backfill);
   }
 
   /**
@@ -635,6 +655,78 @@ final class MigrationReader {
       return null;
     }
     return new UnanalysablePolicy(reads, writes);
+  }
+
+  static final List<String> BACKFILL_KEYS =
+      List.of(
+          "batch_time",
+          "max_rows_per_second",
+          "max_active_connections",
+          "replicas",
+          "max_replica_lag",
+          "max_replica_lag_bytes");
+
+  private BackfillPolicy readBackfill(Node node, String path) {
+    BackfillPolicy d = BackfillPolicy.DEFAULT;
+    if (node == null) {
+      return d;
+    }
+    Fields f =
+        nodes.mapping(node, path, "a mapping like { batch_time: 50ms, max_rows_per_second: 5000 }");
+    if (f == null) {
+      return null;
+    }
+    f.rejectUnknown(BACKFILL_KEYS);
+    boolean ok = true;
+    Duration batchTime = d.batchTime();
+    if (f.get("batch_time") != null) {
+      batchTime = nodes.duration(f.get("batch_time"), path + ".batch_time", true);
+      ok &= batchTime != null;
+    }
+    Long rate = d.maxRowsPerSecond();
+    if (f.get("max_rows_per_second") != null) {
+      rate =
+          nodes.wholeNumber(
+              f.get("max_rows_per_second"), path + ".max_rows_per_second", 0, Long.MAX_VALUE);
+      ok &= rate != null;
+    }
+    Long active = (long) d.maxActiveConnections();
+    if (f.get("max_active_connections") != null) {
+      active =
+          nodes.wholeNumber(
+              f.get("max_active_connections"), path + ".max_active_connections", 0, 100_000);
+      ok &= active != null;
+    }
+    List<String> replicas = d.replicas();
+    if (f.get("replicas") != null) {
+      replicas =
+          nodes.stringList(
+              f.get("replicas"), path + ".replicas", "standby names (their application_name)");
+      ok &= replicas != null;
+    }
+    Duration lag = d.maxReplicaLag();
+    if (f.get("max_replica_lag") != null) {
+      lag = nodes.duration(f.get("max_replica_lag"), path + ".max_replica_lag", false);
+      ok &= lag != null;
+    }
+    long lagBytes = d.maxReplicaLagBytes();
+    Node bytesNode = f.get("max_replica_lag_bytes");
+    if (bytesNode != null) {
+      String text = nodes.scalar(bytesNode, path + ".max_replica_lag_bytes", "a size like 64MB");
+      try {
+        lagBytes = text == null ? -1 : Units.parseSize(text);
+        if (text != null && lagBytes <= 0) {
+          nodes.problem(bytesNode, path + ".max_replica_lag_bytes", "must be more than 0");
+        }
+      } catch (IllegalArgumentException e) {
+        nodes.problem(bytesNode, path + ".max_replica_lag_bytes", e.getMessage());
+        lagBytes = -1;
+      }
+      ok &= lagBytes > 0;
+    }
+    return ok
+        ? new BackfillPolicy(batchTime, rate, active.intValue(), replicas, lag, lagBytes)
+        : null;
   }
 
   private VerifyPolicy readVerify(Node node, String path) {

@@ -185,6 +185,32 @@ final class NodeReader {
     }
   }
 
+  /** A list of non-blank strings, each once ({@code what} says what they are, for errors). */
+  List<String> stringList(Node node, String path, String what) {
+    if (!(node instanceof SequenceNode seq)) {
+      problem(node, path, "expected a list of " + what + ", found " + describe(node));
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    boolean ok = true;
+    List<Node> items = seq.getValue();
+    for (int i = 0; i < items.size(); i++) {
+      String v = scalar(items.get(i), path + "[" + i + "]", "a name");
+      if (v == null || v.isBlank()) {
+        if (v != null) {
+          problem(items.get(i), path + "[" + i + "]", "must not be blank");
+        }
+        ok = false;
+      } else if (out.contains(v)) {
+        problem(items.get(i), path + "[" + i + "]", "'" + v + "' is listed twice");
+        ok = false;
+      } else {
+        out.add(v);
+      }
+    }
+    return ok ? out : null;
+  }
+
   List<String> identifierList(Node node, String path) {
     if (!(node instanceof SequenceNode seq)) {
       problem(node, path, "expected a list of column names like [name], found " + describe(node));

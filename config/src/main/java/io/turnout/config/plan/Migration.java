@@ -30,6 +30,9 @@ public sealed interface Migration permits RenameColumn, TransformColumn {
   /** How often a verify runs by itself while reads are on the new path. */
   VerifyPolicy verify();
 
+  /** The limits its backfill starts with. */
+  BackfillPolicy backfill();
+
   /** The plan file's {@code kind}: {@code rename_column} or {@code transform_column}. */
   String kind();
 

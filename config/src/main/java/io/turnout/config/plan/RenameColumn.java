@@ -13,9 +13,36 @@ public record RenameColumn(
     ShadowPolicy shadow,
     UnanalysablePolicy onUnanalysable,
     ContractPolicy contract,
-    VerifyPolicy verify)
+    VerifyPolicy verify,
+    BackfillPolicy backfill)
     implements Migration {
   public static final String KIND = "rename_column";
+
+  /** With the default {@link BackfillPolicy}. */
+  public RenameColumn(
+      String id,
+      String backend,
+      TableName table,
+      String from,
+      String to,
+      ReadPolicy reads,
+      ShadowPolicy shadow,
+      UnanalysablePolicy onUnanalysable,
+      ContractPolicy contract,
+      VerifyPolicy verify) {
+    this(
+        id,
+        backend,
+        table,
+        from,
+        to,
+        reads,
+        shadow,
+        onUnanalysable,
+        contract,
+        verify,
+        BackfillPolicy.DEFAULT);
+  }
 
   /** With the default {@link VerifyPolicy}. */
   public RenameColumn(

@@ -21,7 +21,8 @@ public record TransformColumn(
     ShadowPolicy shadow,
     UnanalysablePolicy onUnanalysable,
     ContractPolicy contract,
-    VerifyPolicy verify)
+    VerifyPolicy verify,
+    BackfillPolicy backfill)
     implements Migration {
   public TransformColumn {
     oldColumns = List.copyOf(oldColumns);
@@ -31,6 +32,36 @@ public record TransformColumn(
   }
 
   public static final String KIND = "transform_column";
+
+  /** With the default {@link BackfillPolicy}. */
+  public TransformColumn(
+      String id,
+      String backend,
+      TableName table,
+      List<String> oldColumns,
+      List<String> newColumns,
+      Map<String, String> forward,
+      Map<String, String> backward,
+      ReadPolicy reads,
+      ShadowPolicy shadow,
+      UnanalysablePolicy onUnanalysable,
+      ContractPolicy contract,
+      VerifyPolicy verify) {
+    this(
+        id,
+        backend,
+        table,
+        oldColumns,
+        newColumns,
+        forward,
+        backward,
+        reads,
+        shadow,
+        onUnanalysable,
+        contract,
+        verify,
+        BackfillPolicy.DEFAULT);
+  }
 
   /** With the default {@link VerifyPolicy}. */
   public TransformColumn(
