@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * A real {@code turnout serve} killed with SIGKILL in the middle of a backfill: what it had
  * committed is exactly what its checkpoint says, its advisory lock goes with its connection, and a
  * restarted instance resumes after the checkpoint, writing every remaining row once and no row the
- * first run had done.
+ * first run had done. And two instances never run one migration's backfill at once.
  */
 @ExtendWith(PostgresExtension.class)
 class BackfillCrashIT {
@@ -97,6 +97,50 @@ class BackfillCrashIT {
       assertThat(out).contains("phase backfilled");
     }
     assertThat(count(pg, db, "email_address IS DISTINCT FROM email")).isZero();
+  }
+
+  @Test
+  void twoInstances_neverRunOneMigrationsBackfillAtOnce(PostgresServer pg) throws Exception {
+    String db = pg.createDatabase("twice");
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL)");
+      s.execute(
+          "INSERT INTO users (email) SELECT 'u' || g || '@x' FROM generate_series(1, 1000) g");
+    }
+    Path plan = Files.createDirectories(LOGS).resolve("plan-twice.yaml");
+    Files.writeString(
+        plan,
+        ServePlan.of(
+            "BackfillCrashIT, two instances",
+            TOKEN,
+            pg.url(db),
+            1,
+            ServePlan.renameColumn(ID, "public.users", "email", "email_address")),
+        StandardCharsets.UTF_8);
+    try (TurnoutProcess a = start(plan, "a");
+        TurnoutProcess b = start(plan, "b")) {
+      String adminA = a.adminUri().toString();
+      String adminB = b.adminUri().toString();
+      cli(adminA, "expand", ID);
+      cli(adminA, "dual-write", ID, "on");
+      cli(adminA, "backfill", ID, "--paused", "--detach"); // holds the lock while it waits
+
+      AdminCli.Result second = AdminCli.run(adminB, TOKEN, "backfill", ID);
+      assertThat(second.exit()).isEqualTo(1);
+      assertThat(second.err() + second.out())
+          .contains("backfill of rename-email is already running (advisory lock")
+          .contains("held by pid");
+      assertThat(count(pg, db, "email_address IS NOT NULL")).isZero();
+
+      String job =
+          AdminCli.run(adminA, TOKEN, "job")
+              .out()
+              .replaceAll("(?s).*?(job-[0-9a-f]+) backfill.*", "$1");
+      cli(adminA, "job", job, "--resume");
+      assertThat(cli(adminA, "job", job))
+          .contains("backfill pass complete: 1000 rows, 1000 written");
+    }
   }
 
   private static TurnoutProcess start(Path plan, String name) throws Exception {
