@@ -219,6 +219,33 @@ abstract class BaseServer implements PostgresServer {
   }
 
   @Override
+  public final Optional<String> standbyUnsupported() {
+    if (isClosed()) {
+      return Optional.of(this + " is closed");
+    }
+    return cannotStartStandby();
+  }
+
+  /** Why this provider cannot start a standby of its servers; empty when it can. */
+  Optional<String> cannotStartStandby() {
+    return Optional.of("the " + provider + " provider cannot start a streaming standby");
+  }
+
+  @Override
+  public final Standby startStandby(String applicationName) {
+    Optional<String> why = standbyUnsupported();
+    if (why.isPresent()) {
+      throw new UnsupportedOperationException(why.get());
+    }
+    return startStandbyNow(applicationName);
+  }
+
+  /** Starts a standby; only called when {@link #cannotStartStandby()} is empty. */
+  Standby startStandbyNow(String applicationName) {
+    throw new UnsupportedOperationException(this + ": standby is not implemented");
+  }
+
+  @Override
   public String toString() {
     return provider + " server '" + name + "' at " + host + ":" + port;
   }

@@ -117,6 +117,14 @@ final class EmbeddedServer extends BaseServer {
     return Optional.empty();
   }
 
+  @Override
+  Optional<String> cannotStartStandby() {
+    // Its postgres would have to run the copy, and the bundle has no pg_basebackup to make one.
+    return Optional.of(
+        "the embedded provider cannot start a streaming standby: zonky's bundle has only initdb,"
+            + " pg_ctl and postgres, no pg_basebackup");
+  }
+
   /**
    * SIGQUIT to the postmaster, PostgreSQL's immediate shutdown (zonky itself only stops with -m
    * fast), then zonky's close to release its lock on the data directory; its pg_ctl stop then finds

@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,7 @@ final class LocalCluster extends BaseServer {
   private final ClusterDir dir;
   private final Path bin;
   private final RunAs runAs;
+  private final Set<Standby> standbys = ConcurrentHashMap.newKeySet();
 
   private LocalCluster(String name, int port, ClusterDir dir, Path bin, RunAs runAs) {
     super("local", name, HOST, port, RunAs.POSTGRES, null, "postgres", true, Optional.of(bin));
@@ -95,7 +98,7 @@ final class LocalCluster extends BaseServer {
    * The port is passed on the command line, not written to postgresql.conf, so a port taken between
    * probing and binding (other test JVMs do the same) costs one more try.
    */
-  private static int startOnFreePort(ClusterDir dir, Path bin, RunAs runAs) throws IOException {
+  static int startOnFreePort(ClusterDir dir, Path bin, RunAs runAs) throws IOException {
     IOException last = null;
     for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
       int port = freePort();
@@ -200,6 +203,28 @@ final class LocalCluster extends BaseServer {
     LOG.debug("Started {} again in {} ms", this, (System.nanoTime() - t0) / 1_000_000);
   }
 
+  @Override
+  Optional<String> cannotStartStandby() {
+    if (!Files.isExecutable(bin.resolve("pg_basebackup"))) {
+      return Optional.of("no pg_basebackup in " + bin + " to copy the primary with");
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  Standby startStandbyNow(String applicationName) {
+    Standby standby;
+    try {
+      standby = Standby.basebackup(this, applicationName, bin, runAs, standbys::remove);
+    } catch (IOException | SQLException e) {
+      throw new IllegalStateException(
+          "could not start standby '" + applicationName + "' of " + this + ": " + e.getMessage(),
+          e);
+    }
+    standbys.add(standby);
+    return standby;
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
       return s.getLocalPort();
@@ -208,10 +233,14 @@ final class LocalCluster extends BaseServer {
 
   @Override
   synchronized void stop() {
+    // Standbys first: one left running would retry its primary's port forever.
+    for (Standby s : List.copyOf(standbys)) {
+      s.close();
+    }
     stopAndDelete(dir, bin, runAs);
   }
 
-  private static void stopAndDelete(ClusterDir dir, Path bin, RunAs runAs) {
+  static void stopAndDelete(ClusterDir dir, Path bin, RunAs runAs) {
     long t0 = System.nanoTime();
     if (Files.exists(dir.data().resolve("postmaster.pid"))) {
       try {

@@ -162,6 +162,31 @@ public interface PostgresServer extends AutoCloseable {
     throw new UnsupportedOperationException(restartUnsupported().orElse("restart not supported"));
   }
 
+  /**
+   * Why {@link #startStandby(String)} cannot be used on this server, or empty when it can: only the
+   * {@code local} provider makes standbys, with its {@code pg_basebackup} (zonky's embedded bundle
+   * has none, and an external or container server's files are not ours to copy). A test that needs
+   * one skips with this reason ({@code assumeTrue(pg.standbyUnsupported().isEmpty(), ...)}).
+   */
+  default Optional<String> standbyUnsupported() {
+    return Optional.of("the " + provider() + " provider cannot start a streaming standby");
+  }
+
+  /**
+   * Starts a physical streaming standby of this server ({@code pg_basebackup -R -X stream}) that
+   * connects under {@code applicationName}, and returns once the primary's {@code
+   * pg_stat_replication} lists it as {@code streaming}. Close it when done; it is closed with this
+   * server at the latest.
+   *
+   * @param applicationName 1-63 of {@code [A-Za-z0-9_.-]}, e.g. {@code standby-a}
+   * @throws UnsupportedOperationException with {@link #standbyUnsupported()}'s reason
+   * @throws IllegalStateException when the standby does not come up or does not stream
+   */
+  default Standby startStandby(String applicationName) {
+    throw new UnsupportedOperationException(
+        standbyUnsupported().orElse("streaming standby not supported"));
+  }
+
   /** Stops the server (if we started it) and removes what it left on disk. */
   @Override
   void close();
