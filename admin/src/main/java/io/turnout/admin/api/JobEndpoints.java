@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The job endpoints: start {@code expand}, {@code backfill}, {@code verify} or {@code contract} on
@@ -50,6 +51,7 @@ public final class JobEndpoints {
   void start(Context ctx) throws SQLException {
     String id = ctx.pathParam("id");
     JsonNode body = ApiJson.parseBody(ctx, "{\"kind\": \"backfill\"}");
+    rejectUnknown(body, START_FIELDS);
     JobKind kind = kind(body);
     boolean dryRun = bool(body, "dry_run");
     Optional<String> confirm = text(body, "confirm");
@@ -146,25 +148,27 @@ public final class JobEndpoints {
   void limits(Context ctx) {
     Job job = job(ctx);
     JsonNode body = ApiJson.parseBody(ctx, "{\"paused\": true}");
-    body.fieldNames()
-        .forEachRemaining(
-            f -> {
-              if (!LIMIT_FIELDS.contains(f)) {
-                throw new ApiError(
-                    400,
-                    "bad_request",
-                    "unknown field \""
-                        + f
-                        + "\": the limits are "
-                        + String.join(", ", LIMIT_FIELDS));
-              }
-            });
+    rejectUnknown(body, LIMIT_FIELDS);
     try {
       job.changeLimits(current -> limits(body, current));
     } catch (IllegalStateException e) {
       throw new ApiError(409, "no_limits", e.getMessage());
     }
     ApiJson.send(ctx, 200, json(job));
+  }
+
+  /** A misspelt field is refused, not ignored: a limit the operator meant must not go missing. */
+  private static void rejectUnknown(JsonNode body, List<String> known) {
+    body.fieldNames()
+        .forEachRemaining(
+            f -> {
+              if (!known.contains(f)) {
+                throw new ApiError(
+                    400,
+                    "bad_request",
+                    "unknown field \"" + f + "\": expected " + String.join(", ", known));
+              }
+            });
   }
 
   static final List<String> LIMIT_FIELDS =
@@ -176,6 +180,12 @@ public final class JobEndpoints {
           "replicas",
           "max_replica_lag_ms",
           "max_replica_lag_bytes");
+
+  static final List<String> START_FIELDS =
+      Stream.concat(
+              Stream.of("kind", "dry_run", "confirm", "batch_size", "repair"),
+              LIMIT_FIELDS.stream())
+          .toList();
 
   /** {@code base} with the limits {@code body} sets. */
   private static BackfillLimits limits(JsonNode body, BackfillLimits base) {

@@ -60,6 +60,11 @@ class JobEndpointsIT {
 
       assertError(post(jobs, "{\"kind\": \"explode\"}", TOKEN), 400, "bad_request", "unknown kind");
       assertError(post(jobs, "{}", TOKEN), 400, "bad_request", "\"kind\" is required");
+      assertError(
+          post(jobs, "{\"kind\": \"backfill\", \"max_rows_per_secnd\": 5}", TOKEN),
+          400,
+          "bad_request",
+          "unknown field \"max_rows_per_secnd\"");
       assertError(post(jobs, "{\"kind\": ", TOKEN), 400, "malformed_json", "line 1");
       assertError(
           post(jobs, "{\"kind\": \"verify\", \"dry_run\": true}", TOKEN),
